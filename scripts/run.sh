@@ -33,4 +33,5 @@ fi
 # Registry traffic may pass a TLS-inspecting proxy whose CA only the system store knows.
 export DENO_TLS_CA_STORE="${DENO_TLS_CA_STORE:-system,mozilla}"
 export DENO_NO_UPDATE_CHECK=1
+export RUST_BACKTRACE=0
 exec node_modules/.bin/deno run --allow-all --quiet "scripts/$task.ts" "$@"

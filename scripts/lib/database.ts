@@ -49,9 +49,13 @@ export async function prepareDatabase(opts: PrepareOptions): Promise<void> {
   const log = opts.log ?? ((line: string) => console.log(line));
   // Before the bootstrap the `postgres` role may not exist yet, so ask as the superuser.
   if (!await hasSupabaseBootstrap(opts.adminUrl ?? opts.url)) {
-    if (!opts.adminUrl) throw new Error("Database lacks the Supabase bootstrap and no superuser URL was given");
+    if (!opts.adminUrl) {
+      throw new Error("Database lacks the Supabase bootstrap and no superuser URL was given");
+    }
     log("db: applying Supabase bootstrap (roles, auth, storage, extensions)");
-    await psql(opts.adminUrl, { file: join(REPO_ROOT, "supabase/local/bootstrap.sql") }, { quiet: true });
+    await psql(opts.adminUrl, { file: join(REPO_ROOT, "supabase/local/bootstrap.sql") }, {
+      quiet: true,
+    });
   }
   if (opts.testExtensions && opts.adminUrl) {
     await psql(opts.adminUrl, {

@@ -1,0 +1,47 @@
+/**
+ * Records one `user_activity_log` row for every state-changing request a signed-in user makes
+ * (whatever its outcome), through the `record_user_activity` definer function: users cannot
+ * write audit rows themselves. A failure to record is logged, never turned into a 500.
+ */
+import type { MiddlewareHandler } from "hono";
+import { z } from "zod";
+import type { Sql } from "../db/client.ts";
+import { asService } from "../db/scopes.ts";
+import type { Logger } from "../log.ts";
+import type { HonoEnv } from "./context.ts";
+
+const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const ip = z.union([z.ipv4(), z.ipv6()]);
+
+/** The client address: the first `x-forwarded-for` hop the platform's gateway sets, if valid. */
+export function clientIp(headers: Headers): string | null {
+  const first = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+  const parsed = ip.safeParse(first);
+  return parsed.success ? parsed.data : null;
+}
+
+/** The audit middleware; handlers name the action and resource with `c.set("audit", ...)`. */
+export function auditTrail(deps: { db: Sql; log: Logger; fn: string }): MiddlewareHandler<HonoEnv> {
+  return async (c, next) => {
+    await next();
+    const caller = c.get("caller");
+    if (!STATE_CHANGING.has(c.req.method) || caller?.kind !== "user") return;
+    const info = c.get("audit") ?? {};
+    const action = info.action ?? `${deps.fn}:${c.req.method} ${c.req.path}`;
+    const metadata = { status: c.res.status, request_id: c.get("requestId"), function: deps.fn };
+    try {
+      // Service path: the definer function is executable by service_role only.
+      await asService(deps.db, (tx) =>
+        tx`select public.record_user_activity(
+          ${caller.userId}::uuid, ${action}, ${info.resourceType ?? null}, ${
+          info.resourceId ?? null
+        },
+          ${tx.json(metadata)}, ${clientIp(c.req.raw.headers)}::inet, ${
+          c.req.header("user-agent") ?? null
+        }
+        )`);
+    } catch (err) {
+      deps.log.error("audit record failed", { request_id: c.get("requestId"), err });
+    }
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * Per-route auth guards. User routes take a user JWT (`aud` = authenticated; the anon key is
+ * refused), admin routes also need `public.has_role(uid, 'admin')`, service routes take a
+ * service_role JWT or a secret API key in `apikey`.
+ */
+import type { MiddlewareHandler } from "hono";
+import { AppError } from "../../errors.ts";
+import type { Sql } from "../../db/client.ts";
+import { asUser, type Claims } from "../../db/scopes.ts";
+import type { HonoEnv } from "../context.ts";
+import type { JwtVerifier } from "./jwt_verifier.ts";
+
+/** What the guards need. */
+export interface AuthDeps {
+  verifyJwt: JwtVerifier;
+  /** Secret API keys accepted on service routes. */
+  secretKeys: string[];
+  db: Sql;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function bearer(header: string | undefined): string | undefined {
+  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  return match?.[1];
+}
+
+/** Constant-time string comparison. */
+export function timingSafeEqual(a: string, b: string): boolean {
+  const ea = new TextEncoder().encode(a);
+  const eb = new TextEncoder().encode(b);
+  let diff = ea.length ^ eb.length;
+  for (let i = 0; i < Math.max(ea.length, eb.length); i++) diff |= (ea[i] ?? 0) ^ (eb[i] ?? 0);
+  return diff === 0;
+}
+
+/** Verifies the bearer token as a signed-in user's. */
+export async function authenticateUser(deps: AuthDeps, header: string | undefined) {
+  const token = bearer(header);
+  if (!token) throw new AppError("UNAUTHORIZED", "Missing bearer token");
+  const claims = await deps.verifyJwt(token);
+  const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  if (claims.role !== "authenticated" || !aud.includes("authenticated")) {
+    throw new AppError("UNAUTHORIZED", "A signed-in user's token is required");
+  }
+  if (typeof claims.sub !== "string" || !UUID.test(claims.sub)) {
+    throw new AppError("UNAUTHORIZED", "Token subject is not a user id");
+  }
+  return { userId: claims.sub, claims: claims as Claims };
+}
+
+/** Requires a signed-in user. */
+export function requireUser(deps: AuthDeps): MiddlewareHandler<HonoEnv> {
+  return async (c, next) => {
+    const { userId, claims } = await authenticateUser(deps, c.req.header("authorization"));
+    c.set("caller", { kind: "user", userId, claims });
+    await next();
+  };
+}
+
+/** Requires a signed-in user holding the admin role. */
+export function requireAdmin(deps: AuthDeps): MiddlewareHandler<HonoEnv> {
+  return async (c, next) => {
+    const { userId, claims } = await authenticateUser(deps, c.req.header("authorization"));
+    const [row] = await asUser(
+      deps.db,
+      claims,
+      (tx) => tx<{ admin: boolean }[]>`select public.has_role(${userId}::uuid, 'admin') as admin`,
+    );
+    if (!row?.admin) throw new AppError("FORBIDDEN", "Admin role required");
+    c.set("caller", { kind: "user", userId, claims });
+    await next();
+  };
+}
+
+/** Requires the service role: a secret API key in `apikey`, or a service_role JWT. */
+export function requireService(deps: AuthDeps): MiddlewareHandler<HonoEnv> {
+  return async (c, next) => {
+    const apikey = c.req.header("apikey");
+    if (apikey?.startsWith("sb_secret_")) {
+      if (!deps.secretKeys.some((k) => timingSafeEqual(k, apikey))) {
+        throw new AppError("UNAUTHORIZED", "Invalid secret API key");
+      }
+    } else {
+      const token = bearer(c.req.header("authorization"));
+      if (!token) throw new AppError("UNAUTHORIZED", "Service credentials required");
+      const claims = await deps.verifyJwt(token);
+      if (claims.role !== "service_role") {
+        throw new AppError("FORBIDDEN", "Service role required");
+      }
+    }
+    c.set("caller", { kind: "service" });
+    await next();
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * The app factory every function uses: Hono + zod-openapi under the base path `/<name>`, with
+ * request ids, CORS on every response, a body-size cap, one JSON log line per request, the
+ * error envelope, 404/405 handling, `GET /<name>/openapi.json` and `GET /<name>/docs`.
+ */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import type { Sql } from "../db/client.ts";
+import { AppError, type FieldIssue } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import { auditTrail } from "./audit.ts";
+import type { HonoEnv } from "./context.ts";
+import { corsHeaders } from "./cors.ts";
+import { docsPage } from "./docs_page.ts";
+import { toErrorResponse } from "./error_envelope.ts";
+
+/** Options for {@link createFunctionApp}. */
+export interface FunctionAppOptions {
+  /** The function name; also the base path the platform routes to it. */
+  name: string;
+  /** One line for the OpenAPI document. */
+  description: string;
+  log: Logger;
+  db: Sql;
+  corsOrigins: "*" | string[];
+  /** Request body cap for every route. @default 65536 */
+  bodyLimitBytes?: number;
+}
+
+/** The app type every function's routes are registered on. */
+export type FunctionApp = OpenAPIHono<HonoEnv>;
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+/** Turns zod issues into envelope details that name the field. */
+export function zodIssues(
+  issues: readonly {
+    path: readonly PropertyKey[];
+    message: string;
+    code?: string;
+    keys?: string[];
+  }[],
+): FieldIssue[] {
+  return issues.map((issue) => {
+    const field = issue.code === "unrecognized_keys" && issue.keys?.length
+      ? [...issue.path.map(String), issue.keys.join(", ")].join(".")
+      : issue.path.map(String).join(".") || "body";
+    const message = issue.code === "unrecognized_keys" ? "Unknown field" : issue.message;
+    return { field, message };
+  });
+}
+
+/** Throws the envelope's 400 for a failed validation. */
+export function validationError(issues: FieldIssue[]): AppError {
+  const first = issues[0];
+  const summary = first ? `Invalid ${first.field}: ${first.message}` : "Invalid request";
+  return new AppError("BAD_REQUEST", summary, { details: issues });
+}
+
+function pathPattern(path: string): RegExp {
+  const source = path.split("/").map((seg) => {
+    if (seg === "*") return ".*";
+    if (seg.startsWith(":")) return "[^/]+";
+    return seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }).join("/");
+  return new RegExp(`^${source}/?$`);
+}
+
+/** Creates a function's app under `/<name>`. */
+export function createFunctionApp(opts: FunctionAppOptions): FunctionApp {
+  const { log } = opts;
+  const root = new OpenAPIHono<HonoEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationError(zodIssues(result.error.issues));
+    },
+  });
+
+  root.use("*", async (c, next) => {
+    const started = performance.now();
+    const incoming = c.req.header("x-request-id");
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+    c.set("requestId", requestId);
+    const cors = corsHeaders(c.req.header("origin") ?? null, { allowedOrigins: opts.corsOrigins });
+    if (c.req.method === "OPTIONS") {
+      c.res = new Response(null, { status: 204, headers: { ...cors, "x-request-id": requestId } });
+    } else {
+      await next();
+    }
+    for (const [k, v] of Object.entries(cors)) c.res.headers.set(k, v);
+    c.res.headers.set("x-request-id", requestId);
+    const caller = c.get("caller");
+    log.info("request", {
+      request_id: requestId,
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+      user: caller?.kind === "user" ? await userHash(caller.userId) : caller?.kind,
+    });
+  });
+  root.use(
+    "*",
+    bodyLimit({
+      maxSize: opts.bodyLimitBytes ?? 65_536,
+      onError: () => {
+        throw new AppError(
+          "PAYLOAD_TOO_LARGE",
+          `Request body exceeds ${opts.bodyLimitBytes ?? 65_536} bytes`,
+        );
+      },
+    }),
+  );
+  root.use("*", auditTrail({ db: opts.db, log, fn: opts.name }));
+
+  const app = root.basePath(`/${opts.name}`) as unknown as FunctionApp;
+  // basePath() returns a new instance that does not inherit these handlers, so they go here.
+  app.onError((err, c) => toErrorResponse(err, c.get("requestId") ?? "unknown", log));
+  app.notFound((c) => {
+    const allowed = new Set(
+      app.routes
+        .filter((r) => r.method !== "ALL" && pathPattern(r.path).test(c.req.path))
+        .map((r) => r.method),
+    );
+    const err = allowed.size > 0
+      ? new AppError("METHOD_NOT_ALLOWED", `Method ${c.req.method} is not allowed here`, {
+        headers: { allow: [...allowed, "OPTIONS"].join(", ") },
+      })
+      : new AppError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`);
+    return toErrorResponse(err, c.get("requestId") ?? "unknown", log);
+  });
+
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: { title: opts.name, version: "1.0.0", description: opts.description },
+    servers: [{ url: "/functions/v1" }],
+  });
+  app.get("/docs", (c) => c.html(docsPage(opts.name, `/${opts.name}`)));
+  return app;
+}
+
+async function userHash(userId: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(userId));
+  return Array.from(new Uint8Array(digest).slice(0, 6), (b) => b.toString(16).padStart(2, "0"))
+    .join("");
+}

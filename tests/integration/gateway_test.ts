@@ -1,0 +1,90 @@
+import { assertEquals, assertMatch } from "../support/assert.ts";
+import { stack } from "../support/stack.ts";
+
+const FUNCTIONS = [
+  "queue-job",
+  "enhance-prompt",
+  "playground-chat",
+  "workspace-actions",
+  "system-metrics",
+  "provider-webhooks",
+];
+const url = (path: string) => `${stack.gatewayUrl}/functions/v1${path}`;
+
+async function envelope(res: Response) {
+  const body = await res.json();
+  assertEquals(typeof body.error?.request_id, "string", JSON.stringify(body));
+  assertEquals(res.headers.get("access-control-allow-origin"), "*", "CORS on the error");
+  assertEquals(res.headers.get("content-type")?.startsWith("application/json"), true);
+  return body.error as { code: string; message: string };
+}
+
+Deno.test("every function serves health, openapi.json and docs under /<name> through the gateway", async () => {
+  for (const name of FUNCTIONS) {
+    const health = await fetch(url(`/${name}/health`));
+    assertEquals(health.status, 200, name);
+    assertEquals(await health.json(), { status: "ok", function: name, database: "reachable" });
+    const spec = await fetch(url(`/${name}/openapi.json`));
+    assertEquals(spec.status, 200, name);
+    const doc = await spec.json();
+    assertEquals(doc.openapi, "3.1.0");
+    assertEquals(
+      Object.keys(doc.paths).includes(`/${name}/health`),
+      true,
+      `${name} documents /${name}/health`,
+    );
+    const docs = await fetch(url(`/${name}/docs`));
+    assertEquals(docs.status, 200);
+    const html = await docs.text();
+    assertMatch(html, /openapi\.json/);
+    assertEquals(
+      /<script[^>]+src=|<link[^>]+href="http/.test(html),
+      false,
+      "docs load nothing from a CDN",
+    );
+  }
+});
+
+Deno.test("unknown routes get a 404 envelope, wrong methods a 405 with Allow", async () => {
+  const missing = await fetch(url("/queue-job/no-such-route"));
+  assertEquals(missing.status, 404);
+  assertEquals((await envelope(missing)).code, "NOT_FOUND");
+  const wrong = await fetch(url("/queue-job/health"), { method: "DELETE" });
+  assertEquals(wrong.status, 405);
+  assertEquals(wrong.headers.get("allow"), "GET, OPTIONS");
+  assertEquals((await envelope(wrong)).code, "METHOD_NOT_ALLOWED");
+  const noFunction = await fetch(url("/no-such-function/health"));
+  assertEquals(noFunction.status, 404);
+  await noFunction.body?.cancel();
+});
+
+Deno.test("bodies over the cap get a 413 envelope before any handler runs", async () => {
+  const res = await fetch(url("/queue-job/health"), {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ pad: "x".repeat(70_000) }),
+  });
+  assertEquals(res.status, 413);
+  assertEquals((await envelope(res)).code, "PAYLOAD_TOO_LARGE");
+});
+
+Deno.test("preflight answers 204 with CORS headers and the request id is echoed", async () => {
+  const res = await fetch(url("/queue-job/health"), {
+    method: "OPTIONS",
+    headers: {
+      origin: "https://app.example",
+      "access-control-request-method": "POST",
+      "access-control-request-headers": "authorization, content-type",
+    },
+  });
+  await res.body?.cancel();
+  assertEquals(res.status, 204);
+  assertEquals(res.headers.get("access-control-allow-origin"), "*");
+  assertMatch(res.headers.get("access-control-allow-headers") ?? "", /authorization/);
+  assertMatch(res.headers.get("access-control-allow-methods") ?? "", /POST/);
+  const traced = await fetch(url("/queue-job/health"), {
+    headers: { "x-request-id": "trace-1234567890" },
+  });
+  await traced.body?.cancel();
+  assertEquals(traced.headers.get("x-request-id"), "trace-1234567890");
+});
