@@ -9,7 +9,7 @@ shift
 
 if [ ! -x node_modules/.bin/deno ] || [ ! -x node_modules/.bin/supabase ]; then
   echo "setup: installing npm toolchain (deno, supabase CLI)"
-  npm ci --no-audit --no-fund --loglevel=error
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 # Debian packages: pgTAP + pg_prove for the database tests, pg_cron for scheduling,
