@@ -102,7 +102,10 @@ export function createFunctionApp(opts: FunctionAppOptions): FunctionApp {
     "*",
     bodyLimit({
       maxSize: opts.bodyLimitBytes ?? 65_536,
-      onError: () => {
+      onError: async (c) => {
+        // Read and discard what the client already sent (up to a bound), so the connection
+        // stays usable for the 413 instead of being reset mid-upload.
+        await drain(c.req.raw.body, 4 * 1024 * 1024);
         throw new AppError(
           "PAYLOAD_TOO_LARGE",
           `Request body exceeds ${opts.bodyLimitBytes ?? 65_536} bytes`,
@@ -136,6 +139,22 @@ export function createFunctionApp(opts: FunctionAppOptions): FunctionApp {
   });
   app.get("/docs", (c) => c.html(docsPage(opts.name, `/${opts.name}`)));
   return app;
+}
+
+async function drain(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<void> {
+  if (!body) return;
+  const reader = body.getReader();
+  let seen = 0;
+  try {
+    while (seen < maxBytes) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      seen += value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    // The client went away; nothing to drain.
+  }
 }
 
 async function userHash(userId: string): Promise<string> {
