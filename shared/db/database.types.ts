@@ -6,19 +6,535 @@ export type Database = {
   
   "public": {
           Tables: {
-            "profiles": {
+            "admin_development_progress": {
                   Row: {
-                    "age_verification_date": string | null,"age_verified": boolean,"birth_date": string | null,"created_at": string,"id": string,"subscription_status": string,"token_balance": number,"updated_at": string,"username": string | null
+                    "actual_hours": number | null,"assigned_to": string | null,"blockers": string | null,"completion_date": string | null,"created_at": string,"estimated_hours": number | null,"feature_category": string,"feature_name": string,"id": string,"notes": string | null,"priority": string,"start_date": string | null,"status": string,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "age_verification_date"?: string | null,"age_verified"?: boolean,"birth_date"?: string | null,"created_at"?: string,"id": string,"subscription_status"?: string,"token_balance"?: number,"updated_at"?: string,"username"?: string | null
+                    "actual_hours"?: number | null,"assigned_to"?: string | null,"blockers"?: string | null,"completion_date"?: string | null,"created_at"?: string,"estimated_hours"?: number | null,"feature_category": string,"feature_name": string,"id"?: string,"notes"?: string | null,"priority"?: string,"start_date"?: string | null,"status"?: string,"updated_at"?: string
                   }
                   Update: {
-                    "age_verification_date"?: string | null,"age_verified"?: boolean,"birth_date"?: string | null,"created_at"?: string,"id"?: string,"subscription_status"?: string,"token_balance"?: number,"updated_at"?: string,"username"?: string | null
+                    "actual_hours"?: number | null,"assigned_to"?: string | null,"blockers"?: string | null,"completion_date"?: string | null,"created_at"?: string,"estimated_hours"?: number | null,"feature_category"?: string,"feature_name"?: string,"id"?: string,"notes"?: string | null,"priority"?: string,"start_date"?: string | null,"status"?: string,"updated_at"?: string
                   }
                   Relationships: [
                     
+                  ]
+                },"api_models": {
+                  Row: {
+                    "capabilities": NonNullable<Json>,"created_at": string,"created_by": string | null,"description": string | null,"display_name": string,"endpoint_path": string | null,"id": string,"input_defaults": NonNullable<Json>,"is_active": boolean,"is_default": boolean,"modality": string,"model_family": string | null,"model_key": string,"output_format": string | null,"pricing": NonNullable<Json>,"priority": number,"provider_id": string,"task": string,"updated_at": string,"version": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "capabilities"?: NonNullable<Json>,"created_at"?: string,"created_by"?: string | null,"description"?: string | null,"display_name": string,"endpoint_path"?: string | null,"id"?: string,"input_defaults"?: NonNullable<Json>,"is_active"?: boolean,"is_default"?: boolean,"modality": string,"model_family"?: string | null,"model_key": string,"output_format"?: string | null,"pricing"?: NonNullable<Json>,"priority"?: number,"provider_id": string,"task": string,"updated_at"?: string,"version"?: string | null
+                  }
+                  Update: {
+                    "capabilities"?: NonNullable<Json>,"created_at"?: string,"created_by"?: string | null,"description"?: string | null,"display_name"?: string,"endpoint_path"?: string | null,"id"?: string,"input_defaults"?: NonNullable<Json>,"is_active"?: boolean,"is_default"?: boolean,"modality"?: string,"model_family"?: string | null,"model_key"?: string,"output_format"?: string | null,"pricing"?: NonNullable<Json>,"priority"?: number,"provider_id"?: string,"task"?: string,"updated_at"?: string,"version"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "api_models_created_by_fkey"
+      columns: ["created_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "api_models_provider_id_fkey"
+      columns: ["provider_id"]
+isOneToOne: false
+      referencedRelation: "api_providers"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"api_providers": {
+                  Row: {
+                    "adapter": string,"allowed_output_hosts": (string)[],"auth_header_name": string,"auth_scheme": string,"base_url": string,"created_at": string,"display_name": string,"docs_url": string | null,"id": string,"is_active": boolean,"name": string,"rate_limits": NonNullable<Json>,"secret_name": string | null,"updated_at": string,"webhook_secret_name": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "adapter": string,"allowed_output_hosts"?: (string)[],"auth_header_name"?: string,"auth_scheme"?: string,"base_url": string,"created_at"?: string,"display_name": string,"docs_url"?: string | null,"id"?: string,"is_active"?: boolean,"name": string,"rate_limits"?: NonNullable<Json>,"secret_name"?: string | null,"updated_at"?: string,"webhook_secret_name"?: string | null
+                  }
+                  Update: {
+                    "adapter"?: string,"allowed_output_hosts"?: (string)[],"auth_header_name"?: string,"auth_scheme"?: string,"base_url"?: string,"created_at"?: string,"display_name"?: string,"docs_url"?: string | null,"id"?: string,"is_active"?: boolean,"name"?: string,"rate_limits"?: NonNullable<Json>,"secret_name"?: string | null,"updated_at"?: string,"webhook_secret_name"?: string | null
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"api_usage_logs": {
+                  Row: {
+                    "cost_credits": number | null,"cost_usd_actual": number | null,"cost_usd_estimated": number | null,"created_at": string,"endpoint_path": string | null,"error_message": string | null,"id": string,"job_id": string | null,"model_id": string | null,"provider_id": string | null,"provider_metadata": NonNullable<Json>,"provider_request_id": string | null,"request_payload": Json | null,"request_type": string,"response_payload": Json | null,"response_status": number | null,"response_time_ms": number,"tokens_input": number | null,"tokens_output": number | null,"tokens_total": number | null,"updated_at": string,"user_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "cost_credits"?: number | null,"cost_usd_actual"?: number | null,"cost_usd_estimated"?: number | null,"created_at"?: string,"endpoint_path"?: string | null,"error_message"?: string | null,"id"?: string,"job_id"?: string | null,"model_id"?: string | null,"provider_id"?: string | null,"provider_metadata"?: NonNullable<Json>,"provider_request_id"?: string | null,"request_payload"?: Json | null,"request_type": string,"response_payload"?: Json | null,"response_status"?: number | null,"response_time_ms"?: number,"tokens_input"?: number | null,"tokens_output"?: number | null,"tokens_total"?: number | null,"updated_at"?: string,"user_id"?: string | null
+                  }
+                  Update: {
+                    "cost_credits"?: number | null,"cost_usd_actual"?: number | null,"cost_usd_estimated"?: number | null,"created_at"?: string,"endpoint_path"?: string | null,"error_message"?: string | null,"id"?: string,"job_id"?: string | null,"model_id"?: string | null,"provider_id"?: string | null,"provider_metadata"?: NonNullable<Json>,"provider_request_id"?: string | null,"request_payload"?: Json | null,"request_type"?: string,"response_payload"?: Json | null,"response_status"?: number | null,"response_time_ms"?: number,"tokens_input"?: number | null,"tokens_output"?: number | null,"tokens_total"?: number | null,"updated_at"?: string,"user_id"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "api_usage_logs_job_id_fkey"
+      columns: ["job_id"]
+isOneToOne: false
+      referencedRelation: "jobs"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "api_usage_logs_model_id_fkey"
+      columns: ["model_id"]
+isOneToOne: false
+      referencedRelation: "api_models"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "api_usage_logs_provider_id_fkey"
+      columns: ["provider_id"]
+isOneToOne: false
+      referencedRelation: "api_providers"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "api_usage_logs_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"character_scenes": {
+                  Row: {
+                    "character_id": string,"conversation_id": string | null,"created_at": string,"generation_metadata": NonNullable<Json>,"id": string,"image_url": string | null,"job_id": string | null,"scene_description": string | null,"scene_name": string | null,"scene_prompt": string,"system_prompt": string | null,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "character_id": string,"conversation_id"?: string | null,"created_at"?: string,"generation_metadata"?: NonNullable<Json>,"id"?: string,"image_url"?: string | null,"job_id"?: string | null,"scene_description"?: string | null,"scene_name"?: string | null,"scene_prompt": string,"system_prompt"?: string | null,"updated_at"?: string,"user_id": string
+                  }
+                  Update: {
+                    "character_id"?: string,"conversation_id"?: string | null,"created_at"?: string,"generation_metadata"?: NonNullable<Json>,"id"?: string,"image_url"?: string | null,"job_id"?: string | null,"scene_description"?: string | null,"scene_name"?: string | null,"scene_prompt"?: string,"system_prompt"?: string | null,"updated_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "character_scenes_character_id_fkey"
+      columns: ["character_id"]
+isOneToOne: false
+      referencedRelation: "characters"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "character_scenes_conversation_id_fkey"
+      columns: ["conversation_id"]
+isOneToOne: false
+      referencedRelation: "conversations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "character_scenes_job_id_fkey"
+      columns: ["job_id"]
+isOneToOne: false
+      referencedRelation: "jobs"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "character_scenes_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"characters": {
+                  Row: {
+                    "alternate_greetings": (string)[],"appearance_tags": (string)[],"base_prompt": string | null,"consistency_method": string,"content_rating": string,"created_at": string,"creator_id": string | null,"description": string,"first_message": string | null,"gender": string,"id": string,"image_url": string | null,"interaction_count": number,"is_public": boolean,"likes_count": number,"mood": string | null,"name": string,"persona": string | null,"preview_image_url": string | null,"quick_start": boolean,"reference_image_url": string | null,"role": string,"seed_locked": number | null,"system_prompt": string | null,"traits": string | null,"updated_at": string,"user_id": string | null,"voice_tone": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "alternate_greetings"?: (string)[],"appearance_tags"?: (string)[],"base_prompt"?: string | null,"consistency_method"?: string,"content_rating"?: string,"created_at"?: string,"creator_id"?: string | null,"description": string,"first_message"?: string | null,"gender"?: string,"id"?: string,"image_url"?: string | null,"interaction_count"?: number,"is_public"?: boolean,"likes_count"?: number,"mood"?: string | null,"name": string,"persona"?: string | null,"preview_image_url"?: string | null,"quick_start"?: boolean,"reference_image_url"?: string | null,"role"?: string,"seed_locked"?: number | null,"system_prompt"?: string | null,"traits"?: string | null,"updated_at"?: string,"user_id"?: string | null,"voice_tone"?: string | null
+                  }
+                  Update: {
+                    "alternate_greetings"?: (string)[],"appearance_tags"?: (string)[],"base_prompt"?: string | null,"consistency_method"?: string,"content_rating"?: string,"created_at"?: string,"creator_id"?: string | null,"description"?: string,"first_message"?: string | null,"gender"?: string,"id"?: string,"image_url"?: string | null,"interaction_count"?: number,"is_public"?: boolean,"likes_count"?: number,"mood"?: string | null,"name"?: string,"persona"?: string | null,"preview_image_url"?: string | null,"quick_start"?: boolean,"reference_image_url"?: string | null,"role"?: string,"seed_locked"?: number | null,"system_prompt"?: string | null,"traits"?: string | null,"updated_at"?: string,"user_id"?: string | null,"voice_tone"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "characters_creator_id_fkey"
+      columns: ["creator_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "characters_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"compel_configs": {
+                  Row: {
+                    "avg_consistency": number | null,"avg_quality": number | null,"config_hash": string,"config_name": string,"created_at": string,"created_by": string | null,"id": string,"is_active": boolean,"total_tests": number,"updated_at": string,"weights": NonNullable<Json>
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "avg_consistency"?: number | null,"avg_quality"?: number | null,"config_hash": string,"config_name": string,"created_at"?: string,"created_by"?: string | null,"id"?: string,"is_active"?: boolean,"total_tests"?: number,"updated_at"?: string,"weights": NonNullable<Json>
+                  }
+                  Update: {
+                    "avg_consistency"?: number | null,"avg_quality"?: number | null,"config_hash"?: string,"config_name"?: string,"created_at"?: string,"created_by"?: string | null,"id"?: string,"is_active"?: boolean,"total_tests"?: number,"updated_at"?: string,"weights"?: NonNullable<Json>
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "compel_configs_created_by_fkey"
+      columns: ["created_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"conversations": {
+                  Row: {
+                    "character_id": string | null,"conversation_type": string,"created_at": string,"current_location": string | null,"id": string,"last_scene_image": string | null,"memory_data": NonNullable<Json>,"memory_tier": string,"project_id": string | null,"status": string,"title": string,"updated_at": string,"user_character_id": string | null,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "character_id"?: string | null,"conversation_type"?: string,"created_at"?: string,"current_location"?: string | null,"id"?: string,"last_scene_image"?: string | null,"memory_data"?: NonNullable<Json>,"memory_tier"?: string,"project_id"?: string | null,"status"?: string,"title"?: string,"updated_at"?: string,"user_character_id"?: string | null,"user_id": string
+                  }
+                  Update: {
+                    "character_id"?: string | null,"conversation_type"?: string,"created_at"?: string,"current_location"?: string | null,"id"?: string,"last_scene_image"?: string | null,"memory_data"?: NonNullable<Json>,"memory_tier"?: string,"project_id"?: string | null,"status"?: string,"title"?: string,"updated_at"?: string,"user_character_id"?: string | null,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "conversations_character_id_fkey"
+      columns: ["character_id"]
+isOneToOne: false
+      referencedRelation: "characters"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "conversations_project_id_fkey"
+      columns: ["project_id"]
+isOneToOne: false
+      referencedRelation: "projects"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "conversations_user_character_id_fkey"
+      columns: ["user_character_id"]
+isOneToOne: false
+      referencedRelation: "characters"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "conversations_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"enhancement_presets": {
+                  Row: {
+                    "auto_enhancement": boolean,"avg_quality_with_preset": number | null,"compel_weights": Json | null,"created_at": string,"created_by": string | null,"enable_compel": boolean,"enable_qwen": boolean,"id": string,"is_recommended": boolean,"preset_description": string | null,"preset_name": string,"qwen_settings": Json | null,"updated_at": string,"usage_count": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "auto_enhancement"?: boolean,"avg_quality_with_preset"?: number | null,"compel_weights"?: Json | null,"created_at"?: string,"created_by"?: string | null,"enable_compel"?: boolean,"enable_qwen"?: boolean,"id"?: string,"is_recommended"?: boolean,"preset_description"?: string | null,"preset_name": string,"qwen_settings"?: Json | null,"updated_at"?: string,"usage_count"?: number
+                  }
+                  Update: {
+                    "auto_enhancement"?: boolean,"avg_quality_with_preset"?: number | null,"compel_weights"?: Json | null,"created_at"?: string,"created_by"?: string | null,"enable_compel"?: boolean,"enable_qwen"?: boolean,"id"?: string,"is_recommended"?: boolean,"preset_description"?: string | null,"preset_name"?: string,"qwen_settings"?: Json | null,"updated_at"?: string,"usage_count"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "enhancement_presets_created_by_fkey"
+      columns: ["created_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"jobs": {
+                  Row: {
+                    "api_model_id": string | null,"aspect_ratio": string | null,"attempts": number,"compel_weights": Json | null,"completed_at": string | null,"content_mode": string,"cost_credits": number,"created_at": string,"deadline_at": string | null,"destination": string,"duration_seconds": number | null,"enhanced_prompt": string | null,"enhancement_strategy": string | null,"enhancement_time_ms": number | null,"error_code": string | null,"error_message": string | null,"format": string | null,"height": number | null,"id": string,"idempotency_key": string | null,"image_id": string | null,"input": Json | null,"job_type": string | null,"lease_expires_at": string | null,"max_attempts": number,"metadata": NonNullable<Json>,"modality": string,"model_type": string | null,"moderation_status": string,"negative_prompt": string | null,"next_attempt_at": string,"num_outputs": number,"original_prompt": string | null,"project_id": string | null,"prompt": string,"prompt_test_id": string | null,"provider_prediction_id": string | null,"quality": string,"quality_improvement": number | null,"quality_rating": number | null,"qwen_expansion_percentage": number | null,"reference_image_path": string | null,"request_hash": string | null,"review_notes": string | null,"reviewed_at": string | null,"reviewed_by": string | null,"seed": number | null,"started_at": string | null,"status": string,"template_name": string | null,"test_metadata": Json | null,"updated_at": string,"user_id": string,"video_id": string | null,"width": number | null,"workspace_session_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "api_model_id"?: string | null,"aspect_ratio"?: string | null,"attempts"?: number,"compel_weights"?: Json | null,"completed_at"?: string | null,"content_mode"?: string,"cost_credits"?: number,"created_at"?: string,"deadline_at"?: string | null,"destination"?: string,"duration_seconds"?: number | null,"enhanced_prompt"?: string | null,"enhancement_strategy"?: string | null,"enhancement_time_ms"?: number | null,"error_code"?: string | null,"error_message"?: string | null,"format"?: string | null,"height"?: number | null,"id"?: string,"idempotency_key"?: string | null,"image_id"?: string | null,"input"?: Json | null,"job_type"?: string | null,"lease_expires_at"?: string | null,"max_attempts"?: number,"metadata"?: NonNullable<Json>,"modality": string,"model_type"?: string | null,"moderation_status"?: string,"negative_prompt"?: string | null,"next_attempt_at"?: string,"num_outputs"?: number,"original_prompt"?: string | null,"project_id"?: string | null,"prompt": string,"prompt_test_id"?: string | null,"provider_prediction_id"?: string | null,"quality"?: string,"quality_improvement"?: number | null,"quality_rating"?: number | null,"qwen_expansion_percentage"?: number | null,"reference_image_path"?: string | null,"request_hash"?: string | null,"review_notes"?: string | null,"reviewed_at"?: string | null,"reviewed_by"?: string | null,"seed"?: number | null,"started_at"?: string | null,"status"?: string,"template_name"?: string | null,"test_metadata"?: Json | null,"updated_at"?: string,"user_id": string,"video_id"?: string | null,"width"?: number | null,"workspace_session_id"?: string | null
+                  }
+                  Update: {
+                    "api_model_id"?: string | null,"aspect_ratio"?: string | null,"attempts"?: number,"compel_weights"?: Json | null,"completed_at"?: string | null,"content_mode"?: string,"cost_credits"?: number,"created_at"?: string,"deadline_at"?: string | null,"destination"?: string,"duration_seconds"?: number | null,"enhanced_prompt"?: string | null,"enhancement_strategy"?: string | null,"enhancement_time_ms"?: number | null,"error_code"?: string | null,"error_message"?: string | null,"format"?: string | null,"height"?: number | null,"id"?: string,"idempotency_key"?: string | null,"image_id"?: string | null,"input"?: Json | null,"job_type"?: string | null,"lease_expires_at"?: string | null,"max_attempts"?: number,"metadata"?: NonNullable<Json>,"modality"?: string,"model_type"?: string | null,"moderation_status"?: string,"negative_prompt"?: string | null,"next_attempt_at"?: string,"num_outputs"?: number,"original_prompt"?: string | null,"project_id"?: string | null,"prompt"?: string,"prompt_test_id"?: string | null,"provider_prediction_id"?: string | null,"quality"?: string,"quality_improvement"?: number | null,"quality_rating"?: number | null,"qwen_expansion_percentage"?: number | null,"reference_image_path"?: string | null,"request_hash"?: string | null,"review_notes"?: string | null,"reviewed_at"?: string | null,"reviewed_by"?: string | null,"seed"?: number | null,"started_at"?: string | null,"status"?: string,"template_name"?: string | null,"test_metadata"?: Json | null,"updated_at"?: string,"user_id"?: string,"video_id"?: string | null,"width"?: number | null,"workspace_session_id"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "jobs_api_model_id_fkey"
+      columns: ["api_model_id"]
+isOneToOne: false
+      referencedRelation: "api_models"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "jobs_project_id_fkey"
+      columns: ["project_id"]
+isOneToOne: false
+      referencedRelation: "projects"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "jobs_reviewed_by_fkey"
+      columns: ["reviewed_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "jobs_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"messages": {
+                  Row: {
+                    "content": string,"conversation_id": string,"created_at": string,"id": string,"message_type": string,"sender": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "content": string,"conversation_id": string,"created_at"?: string,"id"?: string,"message_type"?: string,"sender": string
+                  }
+                  Update: {
+                    "content"?: string,"conversation_id"?: string,"created_at"?: string,"id"?: string,"message_type"?: string,"sender"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "messages_conversation_id_fkey"
+      columns: ["conversation_id"]
+isOneToOne: false
+      referencedRelation: "conversations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"model_config_history": {
+                  Row: {
+                    "api_model_id": string,"config_data": NonNullable<Json>,"config_name": string,"created_at": string,"created_by": string | null,"id": string,"is_active": boolean,"model_type": string | null,"notes": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "api_model_id": string,"config_data": NonNullable<Json>,"config_name": string,"created_at"?: string,"created_by"?: string | null,"id"?: string,"is_active"?: boolean,"model_type"?: string | null,"notes"?: string | null
+                  }
+                  Update: {
+                    "api_model_id"?: string,"config_data"?: NonNullable<Json>,"config_name"?: string,"created_at"?: string,"created_by"?: string | null,"id"?: string,"is_active"?: boolean,"model_type"?: string | null,"notes"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "model_config_history_api_model_id_fkey"
+      columns: ["api_model_id"]
+isOneToOne: false
+      referencedRelation: "api_models"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "model_config_history_created_by_fkey"
+      columns: ["created_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"model_performance_logs": {
+                  Row: {
+                    "api_model_id": string,"avg_generation_time_ms": number | null,"avg_quality_rating": number | null,"cancelled_generations": number,"created_at": string,"date": string,"failed_generations": number,"id": string,"model_type": string | null,"successful_generations": number,"total_generations": number,"total_processing_time_ms": number | null,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "api_model_id": string,"avg_generation_time_ms"?: number | null,"avg_quality_rating"?: number | null,"cancelled_generations"?: number,"created_at"?: string,"date": string,"failed_generations"?: number,"id"?: string,"model_type"?: string | null,"successful_generations"?: number,"total_generations"?: number,"total_processing_time_ms"?: number | null,"updated_at"?: string
+                  }
+                  Update: {
+                    "api_model_id"?: string,"avg_generation_time_ms"?: number | null,"avg_quality_rating"?: number | null,"cancelled_generations"?: number,"created_at"?: string,"date"?: string,"failed_generations"?: number,"id"?: string,"model_type"?: string | null,"successful_generations"?: number,"total_generations"?: number,"total_processing_time_ms"?: number | null,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "model_performance_logs_api_model_id_fkey"
+      columns: ["api_model_id"]
+isOneToOne: false
+      referencedRelation: "api_models"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"model_test_results": {
+                  Row: {
+                    "api_model_id": string | null,"baseline_quality": number | null,"compel_weights": Json | null,"consistency": number | null,"content_quality": number | null,"created_at": string,"enhanced_prompt": string | null,"enhancement_strategy": string | null,"enhancement_time_ms": number | null,"file_size_bytes": number | null,"generation_time_ms": number | null,"id": string,"image_id": string | null,"job_id": string | null,"model_type": string | null,"model_version": string | null,"notes": string | null,"original_prompt": string | null,"overall_quality": number | null,"prompt_text": string,"quality_improvement": number | null,"qwen_expansion_percentage": number | null,"success": boolean,"technical_quality": number | null,"test_category": string | null,"test_metadata": NonNullable<Json>,"test_series": string,"test_tier": string,"updated_at": string,"user_id": string | null,"video_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "api_model_id"?: string | null,"baseline_quality"?: number | null,"compel_weights"?: Json | null,"consistency"?: number | null,"content_quality"?: number | null,"created_at"?: string,"enhanced_prompt"?: string | null,"enhancement_strategy"?: string | null,"enhancement_time_ms"?: number | null,"file_size_bytes"?: number | null,"generation_time_ms"?: number | null,"id"?: string,"image_id"?: string | null,"job_id"?: string | null,"model_type"?: string | null,"model_version"?: string | null,"notes"?: string | null,"original_prompt"?: string | null,"overall_quality"?: number | null,"prompt_text": string,"quality_improvement"?: number | null,"qwen_expansion_percentage"?: number | null,"success"?: boolean,"technical_quality"?: number | null,"test_category"?: string | null,"test_metadata"?: NonNullable<Json>,"test_series": string,"test_tier": string,"updated_at"?: string,"user_id"?: string | null,"video_id"?: string | null
+                  }
+                  Update: {
+                    "api_model_id"?: string | null,"baseline_quality"?: number | null,"compel_weights"?: Json | null,"consistency"?: number | null,"content_quality"?: number | null,"created_at"?: string,"enhanced_prompt"?: string | null,"enhancement_strategy"?: string | null,"enhancement_time_ms"?: number | null,"file_size_bytes"?: number | null,"generation_time_ms"?: number | null,"id"?: string,"image_id"?: string | null,"job_id"?: string | null,"model_type"?: string | null,"model_version"?: string | null,"notes"?: string | null,"original_prompt"?: string | null,"overall_quality"?: number | null,"prompt_text"?: string,"quality_improvement"?: number | null,"qwen_expansion_percentage"?: number | null,"success"?: boolean,"technical_quality"?: number | null,"test_category"?: string | null,"test_metadata"?: NonNullable<Json>,"test_series"?: string,"test_tier"?: string,"updated_at"?: string,"user_id"?: string | null,"video_id"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "model_test_results_api_model_id_fkey"
+      columns: ["api_model_id"]
+isOneToOne: false
+      referencedRelation: "api_models"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "model_test_results_job_id_fkey"
+      columns: ["job_id"]
+isOneToOne: false
+      referencedRelation: "jobs"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "model_test_results_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"negative_prompts": {
+                  Row: {
+                    "content_mode": string,"created_at": string,"created_by": string | null,"description": string | null,"generation_mode": string,"id": string,"is_active": boolean,"model_type": string,"negative_prompt": string,"priority": number,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "content_mode": string,"created_at"?: string,"created_by"?: string | null,"description"?: string | null,"generation_mode"?: string,"id"?: string,"is_active"?: boolean,"model_type": string,"negative_prompt": string,"priority"?: number,"updated_at"?: string
+                  }
+                  Update: {
+                    "content_mode"?: string,"created_at"?: string,"created_by"?: string | null,"description"?: string | null,"generation_mode"?: string,"id"?: string,"is_active"?: boolean,"model_type"?: string,"negative_prompt"?: string,"priority"?: number,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "negative_prompts_created_by_fkey"
+      columns: ["created_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"profiles": {
+                  Row: {
+                    "age_verification_date": string | null,"age_verified": boolean,"birth_date": string | null,"created_at": string,"default_user_character_id": string | null,"id": string,"subscription_status": string,"token_balance": number,"updated_at": string,"username": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "age_verification_date"?: string | null,"age_verified"?: boolean,"birth_date"?: string | null,"created_at"?: string,"default_user_character_id"?: string | null,"id": string,"subscription_status"?: string,"token_balance"?: number,"updated_at"?: string,"username"?: string | null
+                  }
+                  Update: {
+                    "age_verification_date"?: string | null,"age_verified"?: boolean,"birth_date"?: string | null,"created_at"?: string,"default_user_character_id"?: string | null,"id"?: string,"subscription_status"?: string,"token_balance"?: number,"updated_at"?: string,"username"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "profiles_default_user_character_id_fkey"
+      columns: ["default_user_character_id"]
+isOneToOne: false
+      referencedRelation: "characters"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"projects": {
+                  Row: {
+                    "character_id": string | null,"created_at": string,"duration": number,"enhanced_prompt": string | null,"id": string,"media_type": string,"original_prompt": string,"preview_url": string | null,"reference_image_url": string | null,"scene_count": number,"title": string | null,"updated_at": string,"user_id": string,"workflow_step": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "character_id"?: string | null,"created_at"?: string,"duration"?: number,"enhanced_prompt"?: string | null,"id"?: string,"media_type": string,"original_prompt": string,"preview_url"?: string | null,"reference_image_url"?: string | null,"scene_count"?: number,"title"?: string | null,"updated_at"?: string,"user_id": string,"workflow_step"?: string
+                  }
+                  Update: {
+                    "character_id"?: string | null,"created_at"?: string,"duration"?: number,"enhanced_prompt"?: string | null,"id"?: string,"media_type"?: string,"original_prompt"?: string,"preview_url"?: string | null,"reference_image_url"?: string | null,"scene_count"?: number,"title"?: string | null,"updated_at"?: string,"user_id"?: string,"workflow_step"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "projects_character_id_fkey"
+      columns: ["character_id"]
+isOneToOne: false
+      referencedRelation: "characters"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "projects_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"prompt_ab_tests": {
+                  Row: {
+                    "baseline_avg_quality": number | null,"baseline_config": NonNullable<Json>,"completed_at": string | null,"confidence_level": number | null,"created_at": string,"enhanced_avg_quality": number | null,"enhanced_config": NonNullable<Json>,"id": string,"is_complete": boolean,"quality_improvement": number | null,"test_name": string,"test_series": string,"total_participants": number,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "baseline_avg_quality"?: number | null,"baseline_config": NonNullable<Json>,"completed_at"?: string | null,"confidence_level"?: number | null,"created_at"?: string,"enhanced_avg_quality"?: number | null,"enhanced_config": NonNullable<Json>,"id"?: string,"is_complete"?: boolean,"quality_improvement"?: number | null,"test_name": string,"test_series": string,"total_participants"?: number,"updated_at"?: string
+                  }
+                  Update: {
+                    "baseline_avg_quality"?: number | null,"baseline_config"?: NonNullable<Json>,"completed_at"?: string | null,"confidence_level"?: number | null,"created_at"?: string,"enhanced_avg_quality"?: number | null,"enhanced_config"?: NonNullable<Json>,"id"?: string,"is_complete"?: boolean,"quality_improvement"?: number | null,"test_name"?: string,"test_series"?: string,"total_participants"?: number,"updated_at"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"prompt_templates": {
+                  Row: {
+                    "comment": string | null,"content_mode": string,"created_at": string,"created_by": string | null,"description": string | null,"enhancer_model": string,"id": string,"is_active": boolean,"job_type": string | null,"metadata": NonNullable<Json>,"system_prompt": string,"target_model": string | null,"template_name": string,"token_limit": number,"updated_at": string,"use_case": string,"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "comment"?: string | null,"content_mode": string,"created_at"?: string,"created_by"?: string | null,"description"?: string | null,"enhancer_model"?: string,"id"?: string,"is_active"?: boolean,"job_type"?: string | null,"metadata"?: NonNullable<Json>,"system_prompt": string,"target_model"?: string | null,"template_name": string,"token_limit"?: number,"updated_at"?: string,"use_case": string,"version"?: number
+                  }
+                  Update: {
+                    "comment"?: string | null,"content_mode"?: string,"created_at"?: string,"created_by"?: string | null,"description"?: string | null,"enhancer_model"?: string,"id"?: string,"is_active"?: boolean,"job_type"?: string | null,"metadata"?: NonNullable<Json>,"system_prompt"?: string,"target_model"?: string | null,"template_name"?: string,"token_limit"?: number,"updated_at"?: string,"use_case"?: string,"version"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "prompt_templates_created_by_fkey"
+      columns: ["created_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"scenes": {
+                  Row: {
+                    "approved": boolean,"created_at": string,"description": string,"enhanced_prompt": string | null,"final_stitched_url": string | null,"id": string,"image_url": string | null,"project_id": string,"scene_number": number,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "approved"?: boolean,"created_at"?: string,"description": string,"enhanced_prompt"?: string | null,"final_stitched_url"?: string | null,"id"?: string,"image_url"?: string | null,"project_id": string,"scene_number": number,"updated_at"?: string
+                  }
+                  Update: {
+                    "approved"?: boolean,"created_at"?: string,"description"?: string,"enhanced_prompt"?: string | null,"final_stitched_url"?: string | null,"id"?: string,"image_url"?: string | null,"project_id"?: string,"scene_number"?: number,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "scenes_project_id_fkey"
+      columns: ["project_id"]
+isOneToOne: false
+      referencedRelation: "projects"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"system_config": {
+                  Row: {
+                    "config": NonNullable<Json>,"created_at": string,"id": number,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "config"?: NonNullable<Json>,"created_at"?: string,"id"?: number,"updated_at"?: string
+                  }
+                  Update: {
+                    "config"?: NonNullable<Json>,"created_at"?: string,"id"?: number,"updated_at"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"usage_logs": {
+                  Row: {
+                    "action": string,"balance_after": number | null,"created_at": string,"credits_consumed": number,"format": string | null,"id": string,"job_id": string | null,"kind": string,"metadata": NonNullable<Json>,"quality": string | null,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "action": string,"balance_after"?: number | null,"created_at"?: string,"credits_consumed": number,"format"?: string | null,"id"?: string,"job_id"?: string | null,"kind": string,"metadata"?: NonNullable<Json>,"quality"?: string | null,"user_id": string
+                  }
+                  Update: {
+                    "action"?: string,"balance_after"?: number | null,"created_at"?: string,"credits_consumed"?: number,"format"?: string | null,"id"?: string,"job_id"?: string | null,"kind"?: string,"metadata"?: NonNullable<Json>,"quality"?: string | null,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "usage_logs_job_id_fkey"
+      columns: ["job_id"]
+isOneToOne: false
+      referencedRelation: "jobs"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "usage_logs_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
                   ]
                 },"user_activity_log": {
                   Row: {
@@ -40,6 +556,64 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"user_collections": {
+                  Row: {
+                    "asset_count": number,"created_at": string,"description": string | null,"id": string,"name": string,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "asset_count"?: number,"created_at"?: string,"description"?: string | null,"id"?: string,"name": string,"updated_at"?: string,"user_id": string
+                  }
+                  Update: {
+                    "asset_count"?: number,"created_at"?: string,"description"?: string | null,"id"?: string,"name"?: string,"updated_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "user_collections_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"user_library": {
+                  Row: {
+                    "asset_index": number,"asset_type": string,"character_id": string | null,"collection_id": string | null,"content_category": string,"created_at": string,"custom_title": string | null,"duration_seconds": number | null,"file_size_bytes": number,"generation_metadata": NonNullable<Json>,"generation_seed": number | null,"height": number | null,"id": string,"is_favorite": boolean,"mime_type": string,"model_used": string,"original_prompt": string,"roleplay_metadata": NonNullable<Json>,"source_job_id": string | null,"storage_path": string,"tags": (string)[],"thumbnail_path": string | null,"updated_at": string,"user_id": string,"visibility": string,"width": number | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "asset_index"?: number,"asset_type": string,"character_id"?: string | null,"collection_id"?: string | null,"content_category"?: string,"created_at"?: string,"custom_title"?: string | null,"duration_seconds"?: number | null,"file_size_bytes": number,"generation_metadata"?: NonNullable<Json>,"generation_seed"?: number | null,"height"?: number | null,"id"?: string,"is_favorite"?: boolean,"mime_type": string,"model_used": string,"original_prompt": string,"roleplay_metadata"?: NonNullable<Json>,"source_job_id"?: string | null,"storage_path": string,"tags"?: (string)[],"thumbnail_path"?: string | null,"updated_at"?: string,"user_id": string,"visibility"?: string,"width"?: number | null
+                  }
+                  Update: {
+                    "asset_index"?: number,"asset_type"?: string,"character_id"?: string | null,"collection_id"?: string | null,"content_category"?: string,"created_at"?: string,"custom_title"?: string | null,"duration_seconds"?: number | null,"file_size_bytes"?: number,"generation_metadata"?: NonNullable<Json>,"generation_seed"?: number | null,"height"?: number | null,"id"?: string,"is_favorite"?: boolean,"mime_type"?: string,"model_used"?: string,"original_prompt"?: string,"roleplay_metadata"?: NonNullable<Json>,"source_job_id"?: string | null,"storage_path"?: string,"tags"?: (string)[],"thumbnail_path"?: string | null,"updated_at"?: string,"user_id"?: string,"visibility"?: string,"width"?: number | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "user_library_character_id_fkey"
+      columns: ["character_id"]
+isOneToOne: false
+      referencedRelation: "characters"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "user_library_collection_id_fkey"
+      columns: ["collection_id"]
+isOneToOne: false
+      referencedRelation: "user_collections"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "user_library_source_job_id_fkey"
+      columns: ["source_job_id"]
+isOneToOne: false
+      referencedRelation: "jobs"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "user_library_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"user_roles": {
                   Row: {
                     "created_at": string,"id": string,"role": Database["public"]['Enums']["app_role"],"user_id": string
@@ -54,6 +628,58 @@ isOneToOne: false
                   Relationships: [
                     
                   ]
+                },"webhook_events": {
+                  Row: {
+                    "delivery_id": string,"error_message": string | null,"event_type": string | null,"id": string,"job_id": string | null,"payload_hash": string,"processed_at": string | null,"provider": string,"received_at": string,"status": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "delivery_id": string,"error_message"?: string | null,"event_type"?: string | null,"id"?: string,"job_id"?: string | null,"payload_hash": string,"processed_at"?: string | null,"provider": string,"received_at"?: string,"status"?: string
+                  }
+                  Update: {
+                    "delivery_id"?: string,"error_message"?: string | null,"event_type"?: string | null,"id"?: string,"job_id"?: string | null,"payload_hash"?: string,"processed_at"?: string | null,"provider"?: string,"received_at"?: string,"status"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "webhook_events_job_id_fkey"
+      columns: ["job_id"]
+isOneToOne: false
+      referencedRelation: "jobs"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"workspace_assets": {
+                  Row: {
+                    "asset_index": number,"asset_type": string,"created_at": string,"duration_seconds": number | null,"expires_at": string,"file_size_bytes": number,"generation_seed": number | null,"generation_settings": NonNullable<Json>,"height": number | null,"id": string,"job_id": string | null,"mime_type": string,"model_used": string,"original_prompt": string,"source_library_id": string | null,"temp_storage_path": string,"thumbnail_path": string | null,"updated_at": string,"user_id": string,"width": number | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "asset_index"?: number,"asset_type": string,"created_at"?: string,"duration_seconds"?: number | null,"expires_at"?: string,"file_size_bytes": number,"generation_seed"?: number | null,"generation_settings"?: NonNullable<Json>,"height"?: number | null,"id"?: string,"job_id"?: string | null,"mime_type": string,"model_used": string,"original_prompt": string,"source_library_id"?: string | null,"temp_storage_path": string,"thumbnail_path"?: string | null,"updated_at"?: string,"user_id": string,"width"?: number | null
+                  }
+                  Update: {
+                    "asset_index"?: number,"asset_type"?: string,"created_at"?: string,"duration_seconds"?: number | null,"expires_at"?: string,"file_size_bytes"?: number,"generation_seed"?: number | null,"generation_settings"?: NonNullable<Json>,"height"?: number | null,"id"?: string,"job_id"?: string | null,"mime_type"?: string,"model_used"?: string,"original_prompt"?: string,"source_library_id"?: string | null,"temp_storage_path"?: string,"thumbnail_path"?: string | null,"updated_at"?: string,"user_id"?: string,"width"?: number | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "workspace_assets_job_id_fkey"
+      columns: ["job_id"]
+isOneToOne: false
+      referencedRelation: "jobs"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "workspace_assets_source_library_id_fkey"
+      columns: ["source_library_id"]
+isOneToOne: false
+      referencedRelation: "user_library"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "workspace_assets_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
                 }
           }
           Views: {
@@ -63,8 +689,14 @@ isOneToOne: false
             "has_role":
 { Args: { "_role": Database["public"]['Enums']["app_role"],"_user_id": string }; Returns: boolean
                            },
+"purge_expired_records":
+{ Args: Record<PropertyKey, never>; Returns: Json
+                           },
 "record_user_activity":
 { Args: { "p_action": string,"p_ip_address"?: unknown,"p_metadata"?: Json,"p_resource_id"?: string,"p_resource_type"?: string,"p_user_agent"?: string,"p_user_id": string }; Returns: string
+                           },
+"rollup_model_performance":
+{ Args: { "p_day"?: string }; Returns: number
                            }
           }
           Enums: {
