@@ -3,7 +3,9 @@
  * SUPABASE_DB_URL's database) with the Supabase bootstrap, migrations and seed; every function
  * as its own process behind a gateway on 127.0.0.1:54321. Ctrl-C stops all of it.
  */
-import { startCluster } from "./lib/cluster.ts";
+import { join } from "node:path";
+import { startCluster, stateRoot } from "./lib/cluster.ts";
+import { startSimulators } from "./lib/simulators.ts";
 import { prepareDatabase } from "./lib/database.ts";
 import { takeDevLock } from "./lib/dev_lock.ts";
 import { FUNCTION_NAMES, startFunctions } from "./lib/functions.ts";
@@ -64,9 +66,19 @@ try {
     SUPABASE_ANON_KEY: LOCAL_ANON_KEY,
     SUPABASE_SERVICE_ROLE_KEY: LOCAL_SERVICE_ROLE_KEY,
   };
+  const sims = await startSimulators({
+    dbUrl,
+    jwtSecret: env.JWT_SECRET,
+    gatewayUrl: apiUrl,
+    stateDir: join(stateRoot(), "dev-state"),
+    providers: "missing-secrets",
+    log: (line) => console.log(line),
+  });
+  cleanups.push(() => sims.stop());
+  Object.assign(env, sims.env);
   const fns = await startFunctions({ env, output: { kind: "terminal" } });
   cleanups.push(() => fns.stop());
-  const gateway = startGateway({ port: API_PORT, functions: fns.ports });
+  const gateway = startGateway({ port: API_PORT, functions: fns.ports, mounts: sims.mounts });
   cleanups.push(() => gateway.shutdown());
 
   const userJwt = await mintUserJwt(DEMO_USER_ID, {

@@ -9,6 +9,7 @@ import { freePort, REPO_ROOT, startCluster } from "./lib/cluster.ts";
 import { prepareDatabase, psql, SUPABASE_CLI } from "./lib/database.ts";
 import { startFunctions } from "./lib/functions.ts";
 import { startGateway } from "./lib/gateway.ts";
+import { startSimulators } from "./lib/simulators.ts";
 import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_SERVICE_ROLE_KEY } from "./lib/local_keys.ts";
 import { exists, run } from "./lib/process.ts";
 
@@ -150,9 +151,19 @@ try {
     SUPABASE_SECRET_KEYS: JSON.stringify({ default: `sb_secret_test_${crypto.randomUUID()}` }),
     LOG_LEVEL: "warn",
   };
+  const sims = await startSimulators({
+    dbUrl: cluster.url,
+    jwtSecret: LOCAL_JWT_SECRET,
+    gatewayUrl,
+    stateDir: join(REPO_ROOT, ".local", `test-state-${Deno.pid}`),
+    providers: "all",
+    log: () => {},
+  });
+  cleanups.push(() => sims.stop());
+  Object.assign(env, sims.env);
   const fns = await startFunctions({ env, output: { kind: "files", dir: logDir } });
   cleanups.push(() => fns.stop());
-  const gateway = startGateway({ port: gatewayPort, functions: fns.ports });
+  const gateway = startGateway({ port: gatewayPort, functions: fns.ports, mounts: sims.mounts });
   cleanups.push(() => gateway.shutdown());
 
   const testEnv = {
