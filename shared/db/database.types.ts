@@ -20,6 +20,26 @@ export type Database = {
                   Relationships: [
                     
                   ]
+                },"api_model_health": {
+                  Row: {
+                    "consecutive_failures": number,"cooldown_until": string | null,"last_error": string | null,"model_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "consecutive_failures"?: number,"cooldown_until"?: string | null,"last_error"?: string | null,"model_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "consecutive_failures"?: number,"cooldown_until"?: string | null,"last_error"?: string | null,"model_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "api_model_health_model_id_fkey"
+      columns: ["model_id"]
+isOneToOne: true
+      referencedRelation: "api_models"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"api_models": {
                   Row: {
                     "capabilities": NonNullable<Json>,"created_at": string,"created_by": string | null,"description": string | null,"display_name": string,"endpoint_path": string | null,"id": string,"input_defaults": NonNullable<Json>,"is_active": boolean,"is_default": boolean,"modality": string,"model_family": string | null,"model_key": string,"output_format": string | null,"pricing": NonNullable<Json>,"priority": number,"provider_id": string,"task": string,"updated_at": string,"version": string | null
@@ -476,6 +496,26 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"provider_rate_windows": {
+                  Row: {
+                    "provider_id": string,"request_count": number,"window_start": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "provider_id": string,"request_count"?: number,"window_start": string
+                  }
+                  Update: {
+                    "provider_id"?: string,"request_count"?: number,"window_start"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "provider_rate_windows_provider_id_fkey"
+      columns: ["provider_id"]
+isOneToOne: false
+      referencedRelation: "api_providers"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"scenes": {
                   Row: {
                     "approved": boolean,"created_at": string,"description": string,"enhanced_prompt": string | null,"final_stitched_url": string | null,"id": string,"image_url": string | null,"project_id": string,"scene_number": number,"updated_at": string
@@ -692,11 +732,17 @@ isOneToOne: false
 "purge_expired_records":
 { Args: Record<PropertyKey, never>; Returns: Json
                            },
+"record_model_outcome":
+{ Args: { "p_cooldown_seconds"?: number,"p_error"?: string,"p_failure_threshold"?: number,"p_model_id": string,"p_success": boolean }; Returns: string
+                           },
 "record_user_activity":
 { Args: { "p_action": string,"p_ip_address"?: unknown,"p_metadata"?: Json,"p_resource_id"?: string,"p_resource_type"?: string,"p_user_agent"?: string,"p_user_id": string }; Returns: string
                            },
 "rollup_model_performance":
 { Args: { "p_day"?: string }; Returns: number
+                           },
+"take_provider_slot":
+{ Args: { "p_per_minute": number,"p_provider_id": string }; Returns: number
                            }
           }
           Enums: {

@@ -1,0 +1,81 @@
+/**
+ * One `api_usage_logs` row per provider call (latency, status, tokens, estimated cost); the
+ * actual cost is filled in later from the webhook, the stream's usage chunk or a Broadcast
+ * trace. Payload summaries are for operators: never secrets, never NSFW prompt text.
+ */
+import type { Sql, Tx } from "../db/client.ts";
+import { asService } from "../db/scopes.ts";
+
+/** A provider call to record. */
+export interface ProviderCall {
+  providerId: string;
+  modelId?: string | null;
+  userId?: string | null;
+  jobId?: string | null;
+  requestType: "image" | "video" | "chat" | "enhancement" | "moderation" | "other";
+  endpointPath?: string;
+  providerRequestId?: string | null;
+  responseStatus?: number | null;
+  latencyMs: number;
+  tokensInput?: number;
+  tokensOutput?: number;
+  costUsdEstimated?: number;
+  costUsdActual?: number;
+  costCredits?: number;
+  error?: string | null;
+  metadata?: Record<string, unknown>;
+}
+
+/** Inserts the row inside an existing service transaction; returns its id. */
+export async function insertProviderCall(tx: Tx, call: ProviderCall): Promise<string> {
+  const [row] = await tx<{ id: string }[]>`
+    insert into public.api_usage_logs (provider_id, model_id, user_id, job_id, request_type, endpoint_path,
+      provider_request_id, response_status, response_time_ms, tokens_input, tokens_output, tokens_total,
+      cost_usd_estimated, cost_usd_actual, cost_credits, error_message, provider_metadata)
+    values (${call.providerId}, ${call.modelId ?? null}, ${call.userId ?? null}, ${
+    call.jobId ?? null
+  }, ${call.requestType},
+      ${call.endpointPath ?? null}, ${call.providerRequestId ?? null}, ${
+    call.responseStatus ?? null
+  },
+      ${Math.max(0, Math.round(call.latencyMs))}, ${call.tokensInput ?? null}, ${
+    call.tokensOutput ?? null
+  },
+      ${
+    call.tokensInput !== undefined || call.tokensOutput !== undefined
+      ? (call.tokensInput ?? 0) + (call.tokensOutput ?? 0)
+      : null
+  },
+      ${call.costUsdEstimated ?? null}, ${call.costUsdActual ?? null}, ${call.costCredits ?? null},
+      ${call.error ? call.error.slice(0, 4000) : null}, ${tx.json((call.metadata ?? {}) as never)})
+    returning id`;
+  return row.id;
+}
+
+/** Records a provider call on its own (service path: users never write these rows). */
+export async function recordProviderCall(db: Sql, call: ProviderCall): Promise<string> {
+  return await asService(db, (tx) => insertProviderCall(tx, call));
+}
+
+/** Fills in the actual cost of the call(s) with this provider request id. */
+export async function recordActualCost(
+  db: Sql,
+  providerRequestId: string,
+  actual: {
+    costUsd?: number;
+    tokensInput?: number;
+    tokensOutput?: number;
+    metadata?: Record<string, unknown>;
+  },
+): Promise<number> {
+  // Service path: cost reconciliation from provider callbacks.
+  const rows = await asService(db, (tx) =>
+    tx`update public.api_usage_logs set
+        cost_usd_actual = coalesce(${actual.costUsd ?? null}, cost_usd_actual),
+        tokens_input = coalesce(${actual.tokensInput ?? null}, tokens_input),
+        tokens_output = coalesce(${actual.tokensOutput ?? null}, tokens_output),
+        provider_metadata = provider_metadata || ${tx.json((actual.metadata ?? {}) as never)}
+      where provider_request_id = ${providerRequestId}
+      returning id`);
+  return rows.length;
+}
