@@ -17,7 +17,7 @@ Deno.test("ProviderRegistry.resolve: explicit id and key, default, fallback orde
     const secretless = await createTestProvider(sql);
     const inactive = await createTestProvider(sql, { is_active: false });
     try {
-      const low = await createTestModel(sql, replicate.id, { priority: 1 });
+      const low = await createTestModel(sql, replicate.id, { priority: 2 });
       const high = await createTestModel(sql, replicate.id, { priority: 10 });
       const dflt = await createTestModel(sql, replicate.id, { priority: 0, is_default: true });
       const off = await createTestModel(sql, replicate.id, { is_active: false, priority: 99 });
