@@ -726,8 +726,83 @@ isOneToOne: false
             [_ in never]: never
           }
           Functions: {
-            "has_role":
+            "claim_due_jobs":
+{ Args: { "p_lease_seconds": number,"p_limit": number }; Returns: {
+              "api_model_id": string | null,
+"aspect_ratio": string | null,
+"attempts": number,
+"compel_weights": Json | null,
+"completed_at": string | null,
+"content_mode": string,
+"cost_credits": number,
+"created_at": string,
+"deadline_at": string | null,
+"destination": string,
+"duration_seconds": number | null,
+"enhanced_prompt": string | null,
+"enhancement_strategy": string | null,
+"enhancement_time_ms": number | null,
+"error_code": string | null,
+"error_message": string | null,
+"format": string | null,
+"height": number | null,
+"id": string,
+"idempotency_key": string | null,
+"image_id": string | null,
+"input": Json | null,
+"job_type": string | null,
+"lease_expires_at": string | null,
+"max_attempts": number,
+"metadata": NonNullable<Json>,
+"modality": string,
+"model_type": string | null,
+"moderation_status": string,
+"negative_prompt": string | null,
+"next_attempt_at": string,
+"num_outputs": number,
+"original_prompt": string | null,
+"project_id": string | null,
+"prompt": string,
+"prompt_test_id": string | null,
+"provider_prediction_id": string | null,
+"quality": string,
+"quality_improvement": number | null,
+"quality_rating": number | null,
+"qwen_expansion_percentage": number | null,
+"reference_image_path": string | null,
+"request_hash": string | null,
+"review_notes": string | null,
+"reviewed_at": string | null,
+"reviewed_by": string | null,
+"seed": number | null,
+"started_at": string | null,
+"status": string,
+"template_name": string | null,
+"test_metadata": Json | null,
+"updated_at": string,
+"user_id": string,
+"video_id": string | null,
+"width": number | null,
+"workspace_session_id": string | null
+            }[]
+                          SetofOptions: {
+        from: "*"
+        to: "jobs"
+        isOneToOne: false
+        isSetofReturn: true
+      } },
+"enqueue_job":
+{ Args: { "p_cost": number,"p_idempotency_key"?: string,"p_job": Json,"p_max_active"?: number,"p_request_hash"?: string,"p_user_id": string }; Returns: {
+              "balance": number,"job_id": string,"outcome": string
+            }[]
+                           },
+"has_role":
 { Args: { "_role": Database["public"]['Enums']["app_role"],"_user_id": string }; Returns: boolean
+                           },
+"job_transition":
+{ Args: { "p_data"?: Json,"p_event": string,"p_job_id": string }; Returns: {
+              "applied": boolean,"refunded": number,"status": string
+            }[]
                            },
 "purge_expired_records":
 { Args: Record<PropertyKey, never>; Returns: Json
@@ -737,6 +812,12 @@ isOneToOne: false
                            },
 "record_user_activity":
 { Args: { "p_action": string,"p_ip_address"?: unknown,"p_metadata"?: Json,"p_resource_id"?: string,"p_resource_type"?: string,"p_user_agent"?: string,"p_user_id": string }; Returns: string
+                           },
+"record_webhook_delivery":
+{ Args: { "p_delivery_id": string,"p_event_type": string,"p_job_id": string,"p_payload_hash": string,"p_provider": string }; Returns: boolean
+                           },
+"refund_job_credits":
+{ Args: { "p_credits": number,"p_job_id": string,"p_reason": string }; Returns: number
                            },
 "rollup_model_performance":
 { Args: { "p_day"?: string }; Returns: number

@@ -1,0 +1,84 @@
+-- Job flow: charge + insert atomically, idempotency, the per-user cap, the state machine
+-- (illegal transitions change nothing), exactly-once refunds, fair claiming.
+begin;
+select plan(27);
+
+select tests.create_supabase_user('jf_user');
+select tests.create_supabase_user('jf_other');
+update public.profiles set token_balance = 10 where id = tests.get_supabase_uid('jf_user');
+update public.profiles set token_balance = 10 where id = tests.get_supabase_uid('jf_other');
+update public.jobs set status = 'cancelled', completed_at = now() where status in ('queued', 'processing');
+
+create temp table ids (name text primary key, id uuid);
+grant all on ids to service_role;
+
+-- --- enqueue ---------------------------------------------------------------------------------
+select is((select outcome from public.enqueue_job(tests.get_supabase_uid('jf_user'),
+  '{"modality": "image", "prompt": "a", "num_outputs": 2}', 4, 'key-1', 'hash-1', 10)), 'created', 'a job is created');
+insert into ids select 'a', id from public.jobs where user_id = tests.get_supabase_uid('jf_user') and idempotency_key = 'key-1';
+select is((select token_balance from public.profiles where id = tests.get_supabase_uid('jf_user')), 6, 'the price is charged');
+select is((select credits_consumed::int from public.usage_logs where job_id = (select id from ids where name = 'a') and kind = 'charge'),
+  4, 'the charge is in the ledger with the job');
+select is((select outcome || ':' || (job_id = (select id from ids where name = 'a'))::text from public.enqueue_job(
+  tests.get_supabase_uid('jf_user'), '{"modality": "image", "prompt": "a"}', 4, 'key-1', 'hash-1', 10)),
+  'replayed:true', 'the same key and body replays the first job');
+select is((select outcome from public.enqueue_job(tests.get_supabase_uid('jf_user'),
+  '{"modality": "image", "prompt": "b"}', 4, 'key-1', 'hash-2', 10)), 'idempotency_conflict', 'the same key with another body conflicts');
+select is((select outcome from public.enqueue_job(tests.get_supabase_uid('jf_user'),
+  '{"modality": "image", "prompt": "c"}', 7, 'key-2', 'hash-3', 10)), 'insufficient_credits', 'a job the user cannot afford is refused');
+select is((select count(*)::int from public.jobs where user_id = tests.get_supabase_uid('jf_user') and idempotency_key = 'key-2'),
+  0, 'and nothing is stored, so the key stays usable');
+select is((select token_balance from public.profiles where id = tests.get_supabase_uid('jf_user')), 6, 'balances are unchanged by refusals');
+select is((select outcome from public.enqueue_job(tests.get_supabase_uid('jf_user'),
+  '{"modality": "image", "prompt": "d"}', 1, null, null, 1)), 'too_many_active', 'the per-user cap on active jobs applies');
+select throws_ok($$select * from public.enqueue_job(tests.get_supabase_uid('jf_user'), '{"modality": "image", "prompt": "e"}', -1)$$,
+  '22023', null, 'a negative price is an error');
+
+-- --- state machine ---------------------------------------------------------------------------
+select is((select applied from public.job_transition((select id from ids where name = 'a'), 'submitted', '{"prediction_id": "p1"}')),
+  false, 'an unleased job cannot be marked submitted');
+select is((select count(*)::int from public.claim_due_jobs(10, 60)), 1, 'the due job is claimed');
+select is((select count(*)::int from public.claim_due_jobs(10, 60)), 0, 'a leased job is not claimed twice');
+select is((select status from public.job_transition((select id from ids where name = 'a'), 'submitted', '{"prediction_id": "p1"}')),
+  'processing', 'a leased job moves to processing on submission');
+select is((select provider_prediction_id || ':' || attempts from public.jobs where id = (select id from ids where name = 'a')),
+  'p1:1', 'the prediction id is recorded and the attempt counted');
+select is((select applied from public.job_transition((select id from ids where name = 'a'), 'submitted', '{}')),
+  false, 'a processing job is not submitted again');
+select is((select status || ':' || refunded from public.job_transition((select id from ids where name = 'a'), 'complete', '{"outputs_stored": 1}')),
+  'completed:2', 'a partial success completes and refunds the missing output');
+select is((select token_balance from public.profiles where id = tests.get_supabase_uid('jf_user')), 8, 'the refund is credited');
+select is((select applied from public.job_transition((select id from ids where name = 'a'), 'fail', '{}')),
+  false, 'a terminal job never changes');
+select is((select applied from public.job_transition((select id from ids where name = 'a'), 'cancel', '{}')),
+  false, 'not even to cancelled');
+select is((select count(*)::int from public.usage_logs where job_id = (select id from ids where name = 'a') and kind = 'refund'),
+  1, 'one refund row per job');
+
+-- a job that fails after a retry is refunded once, however often it is failed
+select public.enqueue_job(tests.get_supabase_uid('jf_user'), '{"modality": "image", "prompt": "f", "max_attempts": 2}', 3, 'key-f', 'h', 10);
+insert into ids select 'f', id from public.jobs where user_id = tests.get_supabase_uid('jf_user') and idempotency_key = 'key-f';
+select public.claim_due_jobs(10, 60);
+select is((select status from public.job_transition((select id from ids where name = 'f'), 'retry', '{"delay_ms": 0}')),
+  'queued', 'a retryable submit failure goes back to the queue');
+select public.claim_due_jobs(10, 60);
+select is((select status || ':' || refunded from public.job_transition((select id from ids where name = 'f'), 'retry', '{}')),
+  'failed:3', 'the last attempt fails the job with a full refund');
+select is((select refunded from public.job_transition((select id from ids where name = 'f'), 'fail', '{}')), 0, 'never twice');
+select is((select token_balance from public.profiles where id = tests.get_supabase_uid('jf_user')), 8, 'the balance is whole again');
+
+-- --- fairness --------------------------------------------------------------------------------
+select public.enqueue_job(tests.get_supabase_uid('jf_user'), '{"modality": "image", "prompt": "burst"}', 0, null, null, 10)
+from generate_series(1, 5);
+select public.enqueue_job(tests.get_supabase_uid('jf_other'), '{"modality": "image", "prompt": "single"}', 0, null, null, 10);
+select ok((select bool_or(user_id = tests.get_supabase_uid('jf_other')) from public.claim_due_jobs(2, 60)),
+  'another user''s single job is claimed in the same round as the first of a burst');
+
+-- --- privileges ------------------------------------------------------------------------------
+select tests.authenticate_as('jf_user');
+select throws_ok($$select * from public.enqueue_job(auth.uid(), '{"modality": "image", "prompt": "x"}', 0)$$, '42501', null,
+  'a user cannot call enqueue_job directly (no free jobs)');
+select tests.clear_authentication();
+
+select * from finish();
+rollback;
