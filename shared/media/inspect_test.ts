@@ -1,0 +1,70 @@
+import { assertEquals } from "../../tests/support/assert.ts";
+import { inspectMedia } from "./inspect.ts";
+import { be32, text } from "./fixture_bytes.ts";
+import { makeGif, makeJpeg, makePng, makeWebpVp8x } from "./fixture_images.ts";
+import { box, makeMp4 } from "./fixture_mp4.ts";
+
+Deno.test("inspectMedia combines type, size and dimensions for images", async () => {
+  const png = await makePng(37, 21);
+  assertEquals(inspectMedia(png), {
+    mime: "image/png",
+    kind: "image",
+    ext: "png",
+    size: png.length,
+    width: 37,
+    height: 21,
+  });
+  const jpeg = makeJpeg(640, 480);
+  assertEquals(inspectMedia(jpeg), {
+    mime: "image/jpeg",
+    kind: "image",
+    ext: "jpg",
+    size: jpeg.length,
+    width: 640,
+    height: 480,
+  });
+  assertEquals(inspectMedia(makeWebpVp8x(1000, 600))?.width, 1000);
+  assertEquals(inspectMedia(makeGif(12, 7))?.height, 7);
+});
+
+Deno.test("inspectMedia adds duration and frame size for MP4", () => {
+  const mp4 = makeMp4();
+  assertEquals(inspectMedia(mp4), {
+    mime: "video/mp4",
+    kind: "video",
+    ext: "mp4",
+    size: mp4.length,
+    durationSeconds: 5,
+    width: 1280,
+    height: 720,
+  });
+  assertEquals(inspectMedia(makeMp4({ brand: "qt  " }))?.mime, "video/quicktime");
+  const webm = Uint8Array.of(
+    0x1a,
+    0x45,
+    0xdf,
+    0xa3,
+    0x84,
+    0x42,
+    0x82,
+    0x84,
+    0x77,
+    0x65,
+    0x62,
+    0x6d,
+  );
+  assertEquals(inspectMedia(webm), { mime: "video/webm", kind: "video", ext: "webm", size: 12 });
+});
+
+Deno.test("inspectMedia returns null for non-media and unusable headers", async () => {
+  const cases: Record<string, Uint8Array> = {
+    html: text("<!doctype html><title>403</title>"),
+    svg: text("<svg xmlns='http://www.w3.org/2000/svg'/>"),
+    text: text("hello"),
+    pngHeaderOnly: (await makePng(4, 4)).subarray(0, 12),
+    jpegWithoutFrame: Uint8Array.of(0xff, 0xd8, 0xff, 0xd9),
+    ftypOnly: box("ftyp", text("isom"), be32(0)),
+    mp4CutInsideMoov: makeMp4().subarray(0, 100),
+  };
+  for (const [name, bytes] of Object.entries(cases)) assertEquals(inspectMedia(bytes), null, name);
+});
