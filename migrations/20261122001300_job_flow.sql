@@ -48,7 +48,7 @@ create function public.enqueue_job(
   p_cost integer,
   p_idempotency_key text default null,
   p_request_hash text default null,
-  p_max_active integer default 10
+  p_max_active integer default null
 ) returns table (outcome text, job_id uuid, balance integer)
 language plpgsql
 set search_path = ''
@@ -59,6 +59,8 @@ declare
   _active integer;
   _job public.jobs;
   _id uuid;
+  _config jsonb := (select c.config from public.system_config c where c.id = 1);
+  _max_active integer := coalesce(p_max_active, (_config ->> 'max_active_jobs_per_user')::integer, 10);
 begin
   if p_cost < 0 then
     raise exception 'cost must not be negative' using errcode = '22023';
@@ -85,7 +87,7 @@ begin
 
   select count(*) into _active from public.jobs j
   where j.user_id = p_user_id and j.status in ('queued', 'processing');
-  if _active >= p_max_active then
+  if _active >= _max_active then
     return query select 'too_many_active'::text, null::uuid, _balance;
     return;
   end if;
@@ -103,7 +105,8 @@ begin
     coalesce(_job.destination, 'workspace'), _job.api_model_id, _job.job_type, _job.model_type, _job.modality,
     _job.original_prompt, _job.enhanced_prompt, _job.prompt, _job.negative_prompt, coalesce(_job.num_outputs, 1),
     _job.seed, _job.width, _job.height, _job.aspect_ratio, _job.duration_seconds, _job.reference_image_path, p_cost,
-    coalesce(_job.max_attempts, 3), coalesce(_job.deadline_at, now() + interval '30 minutes'), p_idempotency_key,
+    coalesce(_job.max_attempts, (_config ->> 'default_max_attempts')::integer, 3), coalesce(_job.deadline_at,
+      now() + make_interval(mins => coalesce((_config ->> 'job_deadline_minutes')::integer, 30))), p_idempotency_key,
     p_request_hash, coalesce(_job.metadata, '{}'::jsonb), _job.input, _job.project_id, _job.template_name)
   returning id into _id;
 
@@ -115,7 +118,7 @@ begin
   return query select 'created'::text, _id, _balance;
 end
 $$;
-comment on function public.enqueue_job(uuid, jsonb, integer, text, text, integer) is 'Charges the user and inserts the job in one transaction: per-user active-job cap, idempotency key replay/conflict (24 h), balance never below zero. Outcomes: created, replayed, idempotency_conflict, too_many_active, insufficient_credits.';
+comment on function public.enqueue_job(uuid, jsonb, integer, text, text, integer) is 'Charges the user and inserts the job in one transaction: per-user active-job cap (system_config.max_active_jobs_per_user unless given), idempotency key replay/conflict (24 h), balance never below zero. Outcomes: created, replayed, idempotency_conflict, too_many_active, insufficient_credits.';
 revoke execute on function public.enqueue_job(uuid, jsonb, integer, text, text, integer) from public, anon, authenticated;
 grant execute on function public.enqueue_job(uuid, jsonb, integer, text, text, integer) to service_role;
 

@@ -42,6 +42,8 @@ export const envSchema = z.object({
   /** Service-role key (Storage client). */
   SUPABASE_SERVICE_ROLE_KEY: z.string().min(1).optional(),
   SUPABASE_ANON_KEY: z.string().min(1).optional(),
+  /** Public base URL of the functions, for provider webhooks (default SUPABASE_URL/functions/v1). */
+  PUBLIC_FUNCTIONS_URL: z.url().optional(),
   /** Connections per process. */
   DB_POOL_MAX: z.coerce.number().int().min(1).max(50).default(4),
   /** Prepared statements; off by default on the transaction pooler (port 6543). */

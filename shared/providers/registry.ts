@@ -104,8 +104,8 @@ export class ProviderRegistry {
 
   /** The provider row by name (active or not), for webhook verification. */
   async providerByName(name: string): Promise<ProviderRow | undefined> {
-    const snap = await this.#current();
-    return [...snap.providers.values()].find((p) => p.name === name);
+    const find = (snap: Snapshot) => [...snap.providers.values()].find((p) => p.name === name);
+    return find(await this.#current()) ?? find(await this.#current(true));
   }
 
   /** A callable endpoint for a provider row, or undefined when its secret is missing. */
@@ -114,9 +114,15 @@ export class ProviderRegistry {
     return "missingSecret" in ep ? undefined : ep;
   }
 
+  /** Whether the model is in a failure cooldown. */
+  async isCooling(modelId: string): Promise<boolean> {
+    return (await this.#current()).cooling.has(modelId);
+  }
+
   /** A model by id with its provider, whatever its state (for jobs already priced on it). */
   async modelById(id: string): Promise<ResolvedModel | undefined> {
-    const snap = await this.#current();
+    let snap = await this.#current();
+    if (!snap.models.some((m) => m.id === id)) snap = await this.#current(true);
     const model = snap.models.find((m) => m.id === id);
     if (!model) return undefined;
     const c = this.#candidate(snap, model);
@@ -129,7 +135,16 @@ export class ProviderRegistry {
    *   UNAVAILABLE when no usable model remains
    */
   async resolve(req: ResolveRequest): Promise<Resolution> {
-    const snap = await this.#current();
+    let snap = await this.#current();
+    const named = (m: ModelRow) =>
+      m.id === req.modelId || m.model_key === req.modelKey ||
+      (req.legacyJobType !== undefined &&
+        (m.capabilities.legacy_job_types as unknown[] | undefined)?.includes(req.legacyJobType) ===
+          true);
+    // A model added a moment ago must not look unknown because of the cache.
+    if ((req.modelId || req.modelKey || req.legacyJobType) && !snap.models.some(named)) {
+      snap = await this.#current(true);
+    }
     const task = req.task ?? (req.modality === "chat" ? "chat" : "generation");
     const usable = (m: ModelRow) =>
       m.is_active && snap.providers.get(m.provider_id)?.is_active === true;
@@ -210,9 +225,11 @@ export class ProviderRegistry {
     return { model, provider: ep, capabilities: caps.data, pricing: pricing.data };
   }
 
-  async #current(): Promise<Snapshot> {
+  async #current(force = false): Promise<Snapshot> {
     const now = (this.#opts.now ?? Date.now)();
-    if (this.#snapshot && now - this.#checkedAt < (this.#opts.ttlMs ?? 5000)) return this.#snapshot;
+    if (!force && this.#snapshot && now - this.#checkedAt < (this.#opts.ttlMs ?? 5000)) {
+      return this.#snapshot;
+    }
     this.#loading ??= this.#refresh().finally(() => (this.#loading = undefined));
     const snap = await this.#loading;
     this.#checkedAt = now;

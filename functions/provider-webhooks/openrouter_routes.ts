@@ -1,0 +1,140 @@
+/**
+ * `POST /provider-webhooks/openrouter` (signed video-job callbacks) and
+ * `POST /provider-webhooks/openrouter/broadcast` (OTLP cost traces, static secret header).
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import { AppError } from "../../shared/errors.ts";
+import type { FunctionApp } from "../../shared/http/create_app.ts";
+import { errorResponses } from "../../shared/http/error_envelope.ts";
+import type { JobDeps } from "../../shared/jobs/job_deps.ts";
+import { applyReport } from "../../shared/jobs/outcome.ts";
+import { reportFromVideoJob } from "../../shared/jobs/provider_calls.ts";
+import { envPrefix } from "../../shared/providers/provider_config.ts";
+import { parseVideoJob, type VideoJob } from "../../shared/providers/openrouter_video.ts";
+import { recordActualCost } from "../../shared/providers/usage_log.ts";
+import {
+  verifyOpenRouterCallback,
+  verifyStaticSecret,
+} from "../../shared/providers/webhook_signatures.ts";
+import { costsFromTrace } from "./otlp_costs.ts";
+import { webhookAckSchema } from "./replicate_route.ts";
+import {
+  alreadyDelivered,
+  jobForDelivery,
+  payloadHash,
+  rawBody,
+  refused,
+} from "./webhook_common.ts";
+
+const callbackRoute = createRoute({
+  method: "post",
+  path: "/openrouter",
+  summary: "OpenRouter video job callback (X-OpenRouter-Signature)",
+  request: {
+    query: z.object({
+      provider: z.string().max(64).optional(),
+      job_id: z.string().max(64).optional(),
+    }),
+  },
+  responses: {
+    200: {
+      description: "Acknowledged",
+      content: { "application/json": { schema: webhookAckSchema } },
+    },
+    ...errorResponses(400, 401, 503),
+  },
+});
+
+const broadcastRoute = createRoute({
+  method: "post",
+  path: "/openrouter/broadcast",
+  summary: "OpenRouter Broadcast traces (static secret header); fills in actual costs",
+  responses: {
+    200: {
+      description: "Acknowledged",
+      content: { "application/json": { schema: webhookAckSchema } },
+    },
+    ...errorResponses(400, 401, 503),
+  },
+});
+
+/** Registers both OpenRouter routes. */
+export function registerOpenRouterWebhooks(app: FunctionApp, jobs: JobDeps): void {
+  app.openapi(callbackRoute, async (c) => {
+    const { provider: name = "openrouter", job_id: jobId } = c.req.valid("query");
+    const body = await rawBody(c);
+    const row = await jobs.registry.providerByName(name);
+    if (!row || row.adapter !== "openrouter") throw refused();
+    const secret = jobs.env(row.webhook_secret_name ?? `${envPrefix(row.name)}_WEBHOOK_SECRET`);
+    if (!secret) {
+      throw new AppError("UNAVAILABLE", "Webhook receiver not configured", { retryAfter: 60 });
+    }
+    const verdict = await verifyOpenRouterCallback(
+      secret,
+      c.req.header("x-openrouter-signature") ?? null,
+      body,
+      Math.floor(jobs.now().getTime() / 1000),
+    );
+    if (!verdict.ok) {
+      jobs.log.warn("webhook refused", { provider: name, reason: verdict.reason });
+      throw refused();
+    }
+    let video: VideoJob;
+    try {
+      video = parseVideoJob(JSON.parse(new TextDecoder().decode(body)).data);
+    } catch {
+      throw new AppError("BAD_REQUEST", "Payload is not a video job event");
+    }
+    const deliveryId = c.req.header("x-openrouter-idempotency-key") ??
+      `${video.id}-${video.status}`;
+    const job = await jobForDelivery(jobs, video.id, jobId);
+    if (!job) return c.json({ status: "ignored" }, 200);
+    if (await alreadyDelivered(jobs, row.name, deliveryId)) {
+      return c.json({ status: "duplicate" }, 200);
+    }
+    const model = job.api_model_id ? await jobs.registry.modelById(job.api_model_id) : undefined;
+    const result = await applyReport(jobs, job, reportFromVideoJob(video), {
+      delivery: {
+        provider: row.name,
+        deliveryId,
+        payloadHash: await payloadHash(body),
+        eventType: video.status,
+      },
+      allowedHosts: jobs.registry.endpoint(row)?.allowedOutputHosts ?? row.allowed_output_hosts,
+      modelUsed: model?.model.model_key ?? "unknown",
+    });
+    if (video.cost !== undefined) {
+      await recordActualCost(jobs.db, video.id, { costUsd: video.cost });
+    }
+    return c.json({ status: result }, 200);
+  });
+
+  app.openapi(broadcastRoute, async (c) => {
+    const secret = jobs.env("OPENROUTER_BROADCAST_SECRET");
+    if (!secret) {
+      throw new AppError("UNAVAILABLE", "Broadcast receiver not configured", { retryAfter: 60 });
+    }
+    const verdict = verifyStaticSecret(secret, c.req.header("x-broadcast-secret") ?? null);
+    if (!verdict.ok) throw refused();
+    const text = new TextDecoder().decode(await rawBody(c));
+    if (c.req.header("x-test-connection") === "true" && text.trim() === "") {
+      return c.json({ status: "ok" }, 200);
+    }
+    let trace: unknown;
+    try {
+      trace = JSON.parse(text);
+    } catch {
+      throw new AppError("BAD_REQUEST", "Payload is not OTLP JSON");
+    }
+    let updated = 0;
+    for (const cost of costsFromTrace(trace)) {
+      updated += await recordActualCost(jobs.db, cost.generationId, {
+        costUsd: cost.costUsd,
+        tokensInput: cost.tokensInput,
+        tokensOutput: cost.tokensOutput,
+        metadata: { source: "broadcast" },
+      });
+    }
+    return c.json({ status: updated > 0 ? "recorded" : "ignored" }, 200);
+  });
+}

@@ -1,0 +1,72 @@
+/** What the provider webhook routes share: raw body, payload hash, job lookup. */
+import type { Context } from "hono";
+import type { Tables } from "../../shared/db/database.types.ts";
+import { asService } from "../../shared/db/scopes.ts";
+import { AppError } from "../../shared/errors.ts";
+import type { HonoEnv } from "../../shared/http/context.ts";
+import { encodeHex } from "../../shared/providers/encoding.ts";
+import type { JobDeps } from "../../shared/jobs/job_deps.ts";
+
+type Job = Tables<"jobs">;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The exact bytes the provider signed. */
+export async function rawBody(c: Context<HonoEnv>): Promise<Uint8Array> {
+  return new Uint8Array(await c.req.arrayBuffer());
+}
+
+/** sha256 hex of the body, kept with the delivery record. */
+export async function payloadHash(body: Uint8Array): Promise<string> {
+  return encodeHex(new Uint8Array(await crypto.subtle.digest("SHA-256", body)));
+}
+
+/** A 401 that says nothing about why (the reason goes to the log). */
+export function refused(): AppError {
+  return new AppError("UNAUTHORIZED", "Invalid webhook signature");
+}
+
+/**
+ * The job a verified delivery is about, by the provider's id. When our own bookkeeping has not
+ * linked the prediction yet (the provider answered faster than we recorded its id), the
+ * provider is asked to redeliver; an unknown id is acknowledged with nothing written.
+ */
+export async function jobForDelivery(
+  deps: JobDeps,
+  predictionId: string,
+  jobIdParam: string | undefined,
+): Promise<Job | null> {
+  // Service path: webhooks act for whichever user owns the job.
+  const [job] = await asService(
+    deps.db,
+    (tx) =>
+      tx<Job[]>`select * from public.jobs where provider_prediction_id = ${predictionId} limit 1`,
+  );
+  if (job) return job;
+  if (jobIdParam && UUID.test(jobIdParam)) {
+    const [pending] = await asService(
+      deps.db,
+      (tx) => tx<Job[]>`select * from public.jobs where id = ${jobIdParam}::uuid`,
+    );
+    if (
+      pending && pending.status === "queued" && pending.provider_prediction_id === null &&
+      pending.lease_expires_at !== null
+    ) {
+      throw new AppError("UNAVAILABLE", "Job not ready for this delivery yet", { retryAfter: 2 });
+    }
+  }
+  return null;
+}
+
+/** Whether this delivery was already processed (checked before any download). */
+export async function alreadyDelivered(
+  deps: JobDeps,
+  provider: string,
+  deliveryId: string,
+): Promise<boolean> {
+  const rows = await asService(
+    deps.db,
+    (tx) =>
+      tx`select 1 from public.webhook_events where provider = ${provider} and delivery_id = ${deliveryId}`,
+  );
+  return rows.length > 0;
+}

@@ -1,0 +1,110 @@
+/**
+ * `POST /queue-job`: creates a job from our body or the reference frontend's `JobRequest`
+ * (answered in that system's shape), charged atomically, idempotent with `Idempotency-Key`.
+ * Dispatch starts in the background; the answer does not wait for the provider.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireUser } from "../../shared/http/auth/guards.ts";
+import type { FunctionApp } from "../../shared/http/create_app.ts";
+import { validationError, zodIssues } from "../../shared/http/create_app.ts";
+import { errorResponses } from "../../shared/http/error_envelope.ts";
+import { AppError } from "../../shared/errors.ts";
+import type { FunctionDeps } from "../../shared/function_deps.ts";
+import { runDispatch } from "../../shared/jobs/dispatcher.ts";
+import { enqueueJob } from "../../shared/jobs/enqueue.ts";
+import type { JobDeps } from "../../shared/jobs/job_deps.ts";
+import {
+  createJobBodySchema,
+  legacyJobRequestSchema,
+  specFromBody,
+  specFromLegacy,
+} from "../../shared/jobs/job_request.ts";
+import { findJob, jobSummarySchema, summarize } from "../../shared/jobs/job_view.ts";
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+const createdSchema = z.object({ job: jobSummarySchema, balance: z.number().int() }).openapi(
+  "JobCreated",
+);
+const legacyCreatedSchema = z.object({
+  jobId: z.uuid(),
+  status: z.string(),
+  queueName: z.string(),
+  message: z.string(),
+}).openapi("LegacyJobCreated");
+
+const route = createRoute({
+  method: "post",
+  path: "/",
+  summary:
+    "Create a generation job (our body, or the reference frontend's JobRequest with job_type)",
+  request: {
+    headers: z.object({ "idempotency-key": z.string().optional() }),
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          // Validated in the handler: the body's shape (job_type or not) decides the schema.
+          schema: z.looseObject({}).openapi({
+            description: "CreateJobRequest, or LegacyJobRequest when job_type is present",
+          }),
+        },
+      },
+    },
+  },
+  responses: {
+    202: {
+      description: "Queued (or replayed)",
+      content: { "application/json": { schema: createdSchema } },
+    },
+    200: {
+      description: "Queued, reference-frontend shape",
+      content: { "application/json": { schema: legacyCreatedSchema } },
+    },
+    ...errorResponses(400, 401, 402, 403, 409, 413, 429, 503),
+  },
+});
+
+/** Registers the route. */
+export function registerCreateJob(app: FunctionApp, deps: FunctionDeps, jobs: JobDeps): void {
+  app.openAPIRegistry.register("CreateJobRequest", createJobBodySchema);
+  app.openAPIRegistry.register("LegacyJobRequest", legacyJobRequestSchema);
+  app.use("/", requireUser(deps.auth));
+  app.openapi(route, async (c) => {
+    const caller = c.get("caller");
+    if (caller?.kind !== "user") {
+      throw new AppError("UNAUTHORIZED", "A signed-in user's token is required");
+    }
+    const raw = c.req.valid("json");
+    const key = c.req.header("idempotency-key");
+    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+      throw validationError([{
+        field: "Idempotency-Key",
+        message: "must be 1-255 visible ASCII characters",
+      }]);
+    }
+    const legacy = "job_type" in raw;
+    const parsed = legacy
+      ? legacyJobRequestSchema.safeParse(raw)
+      : createJobBodySchema.safeParse(raw);
+    if (!parsed.success) throw validationError(zodIssues(parsed.error.issues));
+    const spec = legacy
+      ? specFromLegacy(parsed.data as z.infer<typeof legacyJobRequestSchema>)
+      : specFromBody(parsed.data as z.infer<typeof createJobBodySchema>);
+
+    const result = await enqueueJob(jobs, caller, spec, key);
+    c.set("audit", { action: "job.create", resourceType: "job", resourceId: result.jobId });
+    if (!result.replayed) jobs.background(runDispatch(jobs, { limit: 10 }));
+    const job = await findJob(jobs, caller.claims, result.jobId);
+    if (!job) throw new Error("created job is not visible to its owner");
+    if (legacy) {
+      return c.json({
+        jobId: job.id,
+        status: job.status,
+        queueName: result.model.provider.row.name,
+        message: result.replayed ? "Job already queued" : "Job successfully queued",
+      }, 200);
+    }
+    return c.json({ job: await summarize(jobs, job), balance: result.balance }, 202);
+  });
+}

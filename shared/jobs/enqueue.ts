@@ -1,0 +1,198 @@
+/**
+ * Creating a job: decide the content mode on the server, check the reference and project
+ * belong to the caller, resolve and price the model, then charge and insert in one SQL call.
+ */
+import { asService, asUser, type Claims } from "../db/scopes.ts";
+import { AppError } from "../errors.ts";
+import { priceCredits } from "../providers/capabilities.ts";
+import { mapInputs } from "../providers/map_inputs.ts";
+import type { ResolvedModel } from "../providers/registry.ts";
+import { isAllowedOutputUrl } from "../providers/provider_config.ts";
+import { objectPathProblem } from "../storage/object_path.ts";
+import type { JobDeps } from "./job_deps.ts";
+import type { JobSpec } from "./job_request.ts";
+import { requestHash } from "./request_hash.ts";
+
+/** Buckets a reference image may come from (always the caller's own folder). */
+export const REFERENCE_BUCKETS = ["reference_images", "workspace-temp", "user-library"];
+
+/** The result of {@link enqueueJob}. */
+export interface EnqueueResult {
+  jobId: string;
+  replayed: boolean;
+  balance: number;
+  model: ResolvedModel;
+}
+
+const field = (name: string, message: string, code: "BAD_REQUEST" | "FORBIDDEN" = "BAD_REQUEST") =>
+  new AppError(code, `Invalid ${name}: ${message}`, { details: [{ field: name, message }] });
+
+/** Validates, prices and stores a job for the caller. */
+export async function enqueueJob(
+  deps: JobDeps,
+  caller: { userId: string; claims: Claims },
+  spec: JobSpec,
+  idempotencyKey?: string,
+): Promise<EnqueueResult> {
+  const [profile] = await asUser(
+    deps.db,
+    caller.claims,
+    (tx) =>
+      tx<{ age_verified: boolean; admin: boolean }[]>`
+      select p.age_verified, public.has_role(p.id, 'admin') as admin from public.profiles p where p.id = ${caller.userId}`,
+  );
+  if (!profile) throw new AppError("FORBIDDEN", "No profile for this user");
+  if (spec.contentMode === "nsfw" && !profile.age_verified && !profile.admin) {
+    throw field("content_mode", "nsfw needs an age-verified account", "FORBIDDEN");
+  }
+  if (spec.projectId) {
+    const rows = await asUser(
+      deps.db,
+      caller.claims,
+      (tx) => tx`select 1 from public.projects where id = ${spec.projectId!}`,
+    );
+    if (rows.length === 0) throw field("project_id", "no such project of yours");
+  }
+
+  const { primary } = await deps.registry.resolve({
+    modality: spec.modality,
+    modelId: spec.modelId,
+    modelKey: spec.modelKey,
+    legacyJobType: spec.legacyJobType,
+  });
+  const caps = primary.capabilities!;
+  if (spec.numOutputs > caps.max_outputs) {
+    throw field("num_images", `this model makes at most ${caps.max_outputs}`);
+  }
+  if (spec.aspectRatio && !caps.aspect_ratios[spec.aspectRatio]) {
+    throw field(
+      "aspect_ratio",
+      `this model supports ${Object.keys(caps.aspect_ratios).join(", ")}`,
+    );
+  }
+  if (
+    spec.width &&
+    ((caps.max_width && spec.width > caps.max_width) ||
+      (caps.max_height && spec.height! > caps.max_height))
+  ) {
+    throw field("width", `this model's largest size is ${caps.max_width}x${caps.max_height}`);
+  }
+  if (spec.negativePrompt && !caps.supports_negative_prompt) {
+    throw field("negative_prompt", "this model takes none");
+  }
+  const referencePath = spec.reference
+    ? await checkReference(deps, caller.userId, spec, primary)
+    : undefined;
+
+  const seed = caps.supports_seed ? spec.seed ?? deps.random() : undefined;
+  const mapped = mapInputs(caps, primary.model.input_defaults, {
+    prompt: spec.prompt,
+    quality: spec.quality,
+    contentMode: spec.contentMode,
+    numOutputs: spec.numOutputs,
+    aspectRatio: spec.aspectRatio,
+    width: spec.width,
+    height: spec.height,
+    seed,
+    negativePrompt: spec.negativePrompt,
+    durationSeconds: spec.durationSeconds,
+  }, () => seed ?? 0);
+  const cost = priceCredits(primary.pricing!, {
+    quality: spec.quality,
+    outputs: mapped.numOutputs,
+    durationSeconds: mapped.durationSeconds,
+  });
+
+  const job = {
+    modality: spec.modality,
+    quality: spec.quality,
+    content_mode: spec.contentMode,
+    destination: spec.destination,
+    api_model_id: primary.model.id,
+    job_type: spec.legacyJobType ?? null,
+    original_prompt: spec.prompt,
+    prompt: spec.prompt,
+    negative_prompt: spec.negativePrompt ?? null,
+    num_outputs: mapped.numOutputs,
+    seed: mapped.seed,
+    width: mapped.width ?? null,
+    height: mapped.height ?? null,
+    aspect_ratio: spec.aspectRatio ?? null,
+    duration_seconds: mapped.durationSeconds ?? null,
+    reference_image_path: referencePath ?? null,
+    project_id: spec.projectId ?? null,
+    metadata: {
+      ...spec.metadata,
+      ...(spec.referenceStrength !== undefined
+        ? { reference_strength: spec.referenceStrength }
+        : {}),
+    },
+  };
+  const hash = idempotencyKey ? await requestHash(spec) : null;
+  // Service path: users cannot insert jobs or move credits; enqueue_job does both atomically
+  // for the user this request authenticated, at the price computed above.
+  const [row] = await asService(
+    deps.db,
+    (tx) =>
+      tx<{ outcome: string; job_id: string | null; balance: number }[]>`
+      select * from public.enqueue_job(${caller.userId}::uuid, ${
+        tx.json(job as never)
+      }, ${cost}::int,
+        ${idempotencyKey ?? null}, ${hash})`,
+  );
+  switch (row.outcome) {
+    case "created":
+    case "replayed":
+      return {
+        jobId: row.job_id!,
+        replayed: row.outcome === "replayed",
+        balance: row.balance,
+        model: primary,
+      };
+    case "idempotency_conflict":
+      throw new AppError("CONFLICT", "This Idempotency-Key was used with a different request");
+    case "too_many_active":
+      throw new AppError(
+        "RATE_LIMITED",
+        "Too many jobs queued or running; wait for some to finish",
+        { retryAfter: 10 },
+      );
+    case "insufficient_credits":
+      throw new AppError(
+        "INSUFFICIENT_CREDITS",
+        `This job costs ${cost} credits; the balance is ${row.balance}`,
+      );
+    default:
+      throw new Error(`enqueue_job returned an unknown outcome: ${row.outcome}`);
+  }
+}
+
+/** Checks a reference belongs to the caller (or is an allowed https URL); returns what is stored. */
+async function checkReference(
+  deps: JobDeps,
+  userId: string,
+  spec: JobSpec,
+  model: ResolvedModel,
+): Promise<string> {
+  const ref = spec.reference!;
+  if (!model.capabilities!.supports_reference) {
+    throw field("reference_image", "this model takes no reference image");
+  }
+  if ("url" in ref) {
+    const allowed = [...model.provider.allowedOutputHosts, deps.storageHost];
+    if (!isAllowedOutputUrl(ref.url, allowed)) {
+      throw field("reference_image", "URL host is not allowed for this model");
+    }
+    return ref.url;
+  }
+  if (!REFERENCE_BUCKETS.includes(ref.bucket)) {
+    throw field("reference_image", "bucket is not allowed", "FORBIDDEN");
+  }
+  if (objectPathProblem(ref.path) || !ref.path.startsWith(`${userId}/`)) {
+    throw field("reference_image", "must be an object in your own folder", "FORBIDDEN");
+  }
+  if (!await deps.store.exists(ref.bucket, ref.path)) {
+    throw field("reference_image", "no such object");
+  }
+  return `${ref.bucket}/${ref.path}`;
+}

@@ -1,0 +1,25 @@
+/** What the job flow (enqueue, dispatch, webhooks, reconciliation) depends on. */
+import type { Sql } from "../db/client.ts";
+import type { Logger } from "../log.ts";
+import type { ProviderRegistry } from "../providers/registry.ts";
+import type { ObjectStore } from "../storage/object_store.ts";
+
+/** Dependencies of the job flow, built once per process. */
+export interface JobDeps {
+  db: Sql;
+  registry: ProviderRegistry;
+  /** Service-role object store (writes outputs, signs references after ownership checks). */
+  store: ObjectStore;
+  log: Logger;
+  /** Public base of the functions, for webhook URLs (`https://<ref>.supabase.co/functions/v1`). */
+  functionsUrl: string;
+  /** Our Storage host, whose signed URLs are acceptable references. */
+  storageHost: string;
+  /** Env lookup for webhook secrets. */
+  env: (name: string) => string | undefined;
+  now: () => Date;
+  /** Uniform random integer in [0, 2^32), for server-chosen seeds and jitter. */
+  random: () => number;
+  /** Runs work after the response (EdgeRuntime.waitUntil where available). */
+  background: (work: Promise<unknown>) => void;
+}

@@ -1,0 +1,21 @@
+/** A stable hash of a request, to tell an idempotent replay from a different body. */
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
+        .map(([k, v]) => [k, canonical(v)]),
+    );
+  }
+  return value;
+}
+
+/** SHA-256 hex of the request's canonical JSON (key order and undefined fields ignored). */
+export async function requestHash(request: unknown): Promise<string> {
+  const bytes = new TextEncoder().encode(JSON.stringify(canonical(request)));
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}

@@ -1,0 +1,181 @@
+/**
+ * Submits one claimed (leased) job to its provider: picks the model (the job's own unless it
+ * is cooling down, then the next by priority that costs no more and supports the request),
+ * waits for a rate slot, maps the inputs, creates the generation and records the outcome.
+ */
+import type { Tables } from "../db/database.types.ts";
+import { asService } from "../db/scopes.ts";
+import { priceCredits } from "../providers/capabilities.ts";
+import { mapInputs } from "../providers/map_inputs.ts";
+import { recordModelOutcome } from "../providers/model_health.ts";
+import { ProviderError } from "../providers/provider_error.ts";
+import { takeProviderSlot } from "../providers/rate_limiter.ts";
+import type { ResolvedModel } from "../providers/registry.ts";
+import { recordProviderCall } from "../providers/usage_log.ts";
+import type { JobDeps } from "./job_deps.ts";
+import { cancelGeneration, createGeneration, webhookUrl } from "./provider_calls.ts";
+
+type Job = Tables<"jobs">;
+
+/** What happened to a claimed job. */
+export type SubmitOutcome = "submitted" | "released" | "retried" | "failed";
+
+/** Exponential backoff with jitter: 2 s, 4 s, 8 s … capped at 5 minutes. */
+export function backoffMs(attempt: number, random: () => number): number {
+  const base = Math.min(300_000, 2000 * 2 ** Math.max(0, attempt));
+  return Math.round(base * (0.5 + (random() / 2 ** 32) * 0.5));
+}
+
+function fits(job: Job, m: ResolvedModel): boolean {
+  const caps = m.capabilities;
+  if (!caps || !m.pricing || m.model.modality !== job.modality) return false;
+  if (
+    caps.max_outputs < job.num_outputs || (job.reference_image_path && !caps.supports_reference)
+  ) return false;
+  const price = priceCredits(m.pricing, {
+    quality: job.quality as "fast" | "high",
+    outputs: job.num_outputs,
+    durationSeconds: job.duration_seconds ?? undefined,
+  });
+  return price <= job.cost_credits;
+}
+
+/** The model to use for this attempt, or undefined when none fits. */
+export async function chooseModel(deps: JobDeps, job: Job): Promise<ResolvedModel | undefined> {
+  const own = job.api_model_id ? await deps.registry.modelById(job.api_model_id) : undefined;
+  if (own && own.model.is_active && !await deps.registry.isCooling(own.model.id)) return own;
+  const { primary, fallbacks } = await deps.registry.resolve({
+    modality: job.modality as "image" | "video",
+  })
+    .catch(() => ({ primary: undefined, fallbacks: [] as ResolvedModel[] }));
+  for (const candidate of [primary, ...fallbacks]) {
+    if (
+      candidate && candidate.model.id !== own?.model.id && fits(job, candidate) &&
+      !await deps.registry.isCooling(candidate.model.id)
+    ) {
+      return candidate;
+    }
+  }
+  return own?.model.is_active ? own : undefined;
+}
+
+async function transition(
+  deps: JobDeps,
+  jobId: string,
+  event: string,
+  data: Record<string, unknown>,
+) {
+  // Service path: job state changes only through job_transition.
+  const [row] = await asService(
+    deps.db,
+    (tx) =>
+      tx<
+        { applied: boolean; status: string }[]
+      >`select * from public.job_transition(${jobId}::uuid, ${event}, ${tx.json(data as never)})`,
+  );
+  return row;
+}
+
+async function referenceUrl(deps: JobDeps, job: Job): Promise<string | undefined> {
+  const ref = job.reference_image_path;
+  if (!ref) return undefined;
+  if (/^https:\/\//.test(ref)) return ref;
+  const slash = ref.indexOf("/");
+  // Ownership was checked at enqueue; the signature is fresh for each attempt.
+  return await deps.store.signedUrl(ref.slice(0, slash), ref.slice(slash + 1), 3600);
+}
+
+/** Submits a leased job. */
+export async function submitJob(deps: JobDeps, job: Job): Promise<SubmitOutcome> {
+  const model = await chooseModel(deps, job);
+  if (!model) {
+    await transition(deps, job.id, "fail", {
+      error_code: "no_model",
+      error_message: "No model can run this job now",
+    });
+    return "failed";
+  }
+  const slot = await takeProviderSlot(deps.db, model.provider.row);
+  if (!slot.granted) {
+    await transition(deps, job.id, "release", { delay_ms: slot.waitMs, model_id: model.model.id });
+    return "released";
+  }
+  const strength = (job.metadata as Record<string, unknown> | null)?.reference_strength;
+  const mapped = mapInputs(model.capabilities!, model.model.input_defaults, {
+    prompt: job.prompt,
+    quality: job.quality as "fast" | "high",
+    contentMode: job.content_mode as "sfw" | "nsfw",
+    numOutputs: job.num_outputs,
+    aspectRatio: job.aspect_ratio ?? undefined,
+    width: job.width ?? undefined,
+    height: job.height ?? undefined,
+    seed: job.seed ?? undefined,
+    negativePrompt: job.negative_prompt ?? undefined,
+    referenceUrl: await referenceUrl(deps, job),
+    referenceStrength: typeof strength === "number" ? strength : undefined,
+    durationSeconds: job.duration_seconds ?? undefined,
+  }, () => job.seed ?? 0);
+  const started = performance.now();
+  const call = {
+    providerId: model.provider.row.id,
+    modelId: model.model.id,
+    userId: job.user_id,
+    jobId: job.id,
+    requestType: job.modality as "image" | "video",
+    endpointPath: "create",
+    costCredits: job.cost_credits,
+  };
+  try {
+    const submission = await createGeneration(
+      model,
+      mapped.input,
+      webhookUrl(deps.functionsUrl, model.provider, job.id),
+    );
+    await recordProviderCall(deps.db, {
+      ...call,
+      providerRequestId: submission.id,
+      responseStatus: 201,
+      latencyMs: performance.now() - started,
+    });
+    await recordModelOutcome(deps.db, model.model.id, { ok: true });
+    const t = await transition(deps, job.id, "submitted", {
+      prediction_id: submission.id,
+      model_id: model.model.id,
+      input: mapped.input,
+    });
+    if (!t.applied) {
+      // Cancelled (or expired) while we were submitting: stop the provider's work too.
+      await cancelGeneration(model.provider, submission.id).catch(() => {});
+    }
+    return "submitted";
+  } catch (err) {
+    if (!(err instanceof ProviderError)) throw err;
+    await recordProviderCall(deps.db, {
+      ...call,
+      responseStatus: err.status ?? null,
+      latencyMs: performance.now() - started,
+      error: err.message,
+    });
+    if (err.failure === "rate_limited") {
+      await transition(deps, job.id, "release", {
+        delay_ms: (err.retryAfter ?? 5) * 1000,
+        model_id: model.model.id,
+      });
+      return "released";
+    }
+    if (!err.retryable) {
+      await transition(deps, job.id, "fail", {
+        error_code: "provider_rejected",
+        error_message: err.message,
+      });
+      return "failed";
+    }
+    await recordModelOutcome(deps.db, model.model.id, { ok: false, error: err.message });
+    const t = await transition(deps, job.id, "retry", {
+      delay_ms: backoffMs(job.attempts, deps.random),
+      error_code: err.failure,
+      error_message: err.message,
+    });
+    return t.status === "failed" ? "failed" : "retried";
+  }
+}
