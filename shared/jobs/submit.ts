@@ -40,10 +40,18 @@ function fits(job: Job, m: ResolvedModel): boolean {
   return price <= job.cost_credits;
 }
 
-/** The model to use for this attempt, or undefined when none fits. */
+/**
+ * The model to use for this attempt, or undefined when none fits. The job's model gets the
+ * first half of the attempts (retried with backoff); after that, or while it cools down, the
+ * next model by priority that fits takes over, so a failing provider still leaves the job
+ * attempts on another before it fails.
+ */
 export async function chooseModel(deps: JobDeps, job: Job): Promise<ResolvedModel | undefined> {
   const own = job.api_model_id ? await deps.registry.modelById(job.api_model_id) : undefined;
-  if (own && own.model.is_active && !await deps.registry.isCooling(own.model.id)) return own;
+  const ownTurn = job.attempts < Math.ceil(job.max_attempts / 2);
+  if (own && own.model.is_active && ownTurn && !await deps.registry.isCooling(own.model.id)) {
+    return own;
+  }
   const { primary, fallbacks } = await deps.registry.resolve({
     modality: job.modality as "image" | "video",
   })
