@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import { startCluster, stateRoot } from "./lib/cluster.ts";
+import { startScheduler } from "./lib/scheduler.ts";
 import { startSimulators } from "./lib/simulators.ts";
 import { prepareDatabase } from "./lib/database.ts";
 import { takeDevLock } from "./lib/dev_lock.ts";
@@ -80,6 +81,12 @@ try {
   cleanups.push(() => fns.stop());
   const gateway = startGateway({ port: API_PORT, functions: fns.ports, mounts: sims.mounts });
   cleanups.push(() => gateway.shutdown());
+  const stopScheduler = startScheduler({
+    apiUrl,
+    serviceKey: LOCAL_SERVICE_ROLE_KEY,
+    log: (l) => console.log(l),
+  });
+  cleanups.push(stopScheduler);
 
   const userJwt = await mintUserJwt(DEMO_USER_ID, {
     email: "demo@example.com",

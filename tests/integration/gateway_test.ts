@@ -1,5 +1,9 @@
 import { assertEquals, assertMatch } from "../support/assert.ts";
+import { mintUserJwt } from "../../scripts/lib/local_keys.ts";
 import { stack } from "../support/stack.ts";
+
+// A well-formed token for a user id that need not exist: the body is refused before any lookup.
+const userToken = () => mintUserJwt(crypto.randomUUID(), { secret: stack.jwtSecret });
 
 const FUNCTIONS = [
   "queue-job",
@@ -56,6 +60,16 @@ Deno.test("unknown routes get a 404 envelope, wrong methods a 405 with Allow", a
   const noFunction = await fetch(url("/no-such-function/health"));
   assertEquals(noFunction.status, 404);
   await noFunction.body?.cancel();
+});
+
+Deno.test("malformed JSON to a function route gets a 400 envelope through the gateway", async () => {
+  const res = await fetch(url("/queue-job"), {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${await userToken()}` },
+    body: "{not json",
+  });
+  assertEquals(res.status, 400);
+  assertEquals((await envelope(res)).code, "BAD_REQUEST");
 });
 
 Deno.test("bodies over the cap get a 413 envelope before any handler runs", async () => {
