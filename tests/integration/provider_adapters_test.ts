@@ -171,6 +171,17 @@ Deno.test("chat client: completion with usage and cost, streaming with comments,
   assertEquals([limited.failure, limited.retryAfter], ["rate_limited", 3]);
 });
 
+Deno.test("chat client works against an OpenAI-compatible provider row (no OpenRouter headers or fallbacks)", async () => {
+  const chat = createChatClient(endpoint("openai_compatible", "openai"));
+  const done = await chat.complete({
+    model: "gpt-sim",
+    fallbackModels: ["ignored"],
+    messages: [{ role: "user", content: "plain" }],
+  });
+  assertOk(done.text.includes("plain"), done.text);
+  assertEquals(done.model, "gpt-sim");
+});
+
 Deno.test("OpenRouter video adapter: create, poll, download real MP4 bytes", async () => {
   const video = createOpenRouterVideoAdapter(endpoint("openrouter", "openrouter"));
   const job = await video.create({
