@@ -73,6 +73,7 @@ try {
     gatewayUrl: apiUrl,
     stateDir: join(stateRoot(), "dev-state"),
     providers: "missing-secrets",
+    ephemeralStorage: false,
     log: (line) => console.log(line),
   });
   cleanups.push(() => sims.stop());

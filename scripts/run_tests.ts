@@ -157,6 +157,7 @@ try {
     gatewayUrl,
     stateDir: join(REPO_ROOT, ".local", `test-state-${Deno.pid}`),
     providers: "all",
+    ephemeralStorage: true,
     log: () => {},
   });
   cleanups.push(() => sims.stop());

@@ -18,6 +18,8 @@ export interface SimulatorOptions {
   stateDir: string;
   /** Which providers to simulate: all (tests), or those whose secret is unset (dev). */
   providers: "all" | "missing-secrets";
+  /** Remove stored objects on stop. @default true; the dev stack keeps them beside its database. */
+  ephemeralStorage?: boolean;
   log: (line: string) => void;
 }
 

@@ -8,13 +8,13 @@ import { startStorageSim } from "../../tests/support/simulators/storage_sim.ts";
 import type { SimulatorOptions, Simulators } from "./simulators.ts";
 
 /**
- * Starts the Storage simulator and returns its gateway mount. A test stack (`providers: "all"`)
- * removes its objects on stop; the dev stack keeps them, because its database (and so its
- * storage.objects rows) outlives each run.
+ * Starts the Storage simulator and returns its gateway mount. A test stack removes its objects
+ * on stop; the dev stack keeps them, because its database (and so its storage.objects rows)
+ * outlives each run.
  */
 export async function startStorageSimulator(opts: SimulatorOptions): Promise<Simulators> {
   const dir = join(opts.stateDir, "storage");
-  const ephemeral = opts.providers === "all";
+  const ephemeral = opts.ephemeralStorage ?? true;
   if (ephemeral) await Deno.remove(dir, { recursive: true }).catch(() => {});
   const sim = await startStorageSim({
     dbUrl: opts.dbUrl,
