@@ -7,7 +7,6 @@ import { AppError } from "../../shared/errors.ts";
 import type { FunctionApp } from "../../shared/http/create_app.ts";
 import { errorResponses } from "../../shared/http/error_envelope.ts";
 import type { JobDeps } from "../../shared/jobs/job_deps.ts";
-import { applyReport } from "../../shared/jobs/outcome.ts";
 import { reportFromVideoJob } from "../../shared/jobs/provider_calls.ts";
 import { envPrefix } from "../../shared/providers/provider_config.ts";
 import { parseVideoJob, type VideoJob } from "../../shared/providers/openrouter_video.ts";
@@ -18,13 +17,7 @@ import {
 } from "../../shared/providers/webhook_signatures.ts";
 import { costsFromTrace } from "./otlp_costs.ts";
 import { webhookAckSchema } from "./replicate_route.ts";
-import {
-  alreadyDelivered,
-  jobForDelivery,
-  payloadHash,
-  rawBody,
-  refused,
-} from "./webhook_common.ts";
+import { applyDelivery, rawBody, refused } from "./webhook_common.ts";
 
 const callbackRoute = createRoute({
   method: "post",
@@ -85,25 +78,16 @@ export function registerOpenRouterWebhooks(app: FunctionApp, jobs: JobDeps): voi
     } catch {
       throw new AppError("BAD_REQUEST", "Payload is not a video job event");
     }
-    const deliveryId = c.req.header("x-openrouter-idempotency-key") ??
-      `${video.id}-${video.status}`;
-    const job = await jobForDelivery(jobs, video.id, jobId);
-    if (!job) return c.json({ status: "ignored" }, 200);
-    if (await alreadyDelivered(jobs, row.name, deliveryId)) {
-      return c.json({ status: "duplicate" }, 200);
-    }
-    const model = job.api_model_id ? await jobs.registry.modelById(job.api_model_id) : undefined;
-    const result = await applyReport(jobs, job, reportFromVideoJob(video), {
-      delivery: {
-        provider: row.name,
-        deliveryId,
-        payloadHash: await payloadHash(body),
-        eventType: video.status,
-      },
-      allowedHosts: jobs.registry.endpoint(row)?.allowedOutputHosts ?? row.allowed_output_hosts,
-      modelUsed: model?.model.model_key ?? "unknown",
+    const result = await applyDelivery(jobs, {
+      provider: row,
+      generationId: video.id,
+      deliveryId: c.req.header("x-openrouter-idempotency-key") ?? `${video.id}-${video.status}`,
+      body,
+      eventType: video.status,
+      report: reportFromVideoJob(video),
+      jobIdParam: jobId,
     });
-    if (video.cost !== undefined) {
+    if (video.cost !== undefined && result !== "duplicate" && result !== "ignored") {
       await recordActualCost(jobs.db, video.id, { costUsd: video.cost });
     }
     return c.json({ status: result }, 200);

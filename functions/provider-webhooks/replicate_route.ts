@@ -4,18 +4,11 @@ import { AppError } from "../../shared/errors.ts";
 import type { FunctionApp } from "../../shared/http/create_app.ts";
 import { errorResponses } from "../../shared/http/error_envelope.ts";
 import type { JobDeps } from "../../shared/jobs/job_deps.ts";
-import { applyReport } from "../../shared/jobs/outcome.ts";
 import { reportFromPrediction } from "../../shared/jobs/provider_calls.ts";
 import { parsePrediction, type Prediction } from "../../shared/providers/replicate_adapter.ts";
 import { recordActualCost } from "../../shared/providers/usage_log.ts";
 import { verifyStandardWebhook } from "../../shared/providers/webhook_signatures.ts";
-import {
-  alreadyDelivered,
-  jobForDelivery,
-  payloadHash,
-  rawBody,
-  refused,
-} from "./webhook_common.ts";
+import { applyDelivery, rawBody, refused } from "./webhook_common.ts";
 
 /** Response of every webhook route. */
 export const webhookAckSchema = z.object({ status: z.string() }).openapi("WebhookAck");
@@ -67,24 +60,18 @@ export function registerReplicateWebhook(app: FunctionApp, jobs: JobDeps): void 
     } catch {
       throw new AppError("BAD_REQUEST", "Payload is not a prediction");
     }
-    const deliveryId = c.req.header("webhook-id")!;
-    const job = await jobForDelivery(jobs, prediction.id, jobId);
-    if (!job) return c.json({ status: "ignored" }, 200);
-    if (await alreadyDelivered(jobs, row.name, deliveryId)) {
-      return c.json({ status: "duplicate" }, 200);
-    }
-    const model = job.api_model_id ? await jobs.registry.modelById(job.api_model_id) : undefined;
-    const result = await applyReport(jobs, job, reportFromPrediction(prediction), {
-      delivery: {
-        provider: row.name,
-        deliveryId,
-        payloadHash: await payloadHash(body),
-        eventType: prediction.status,
-      },
-      allowedHosts: jobs.registry.endpoint(row)?.allowedOutputHosts ?? row.allowed_output_hosts,
-      modelUsed: model?.model.model_key ?? "unknown",
+    const result = await applyDelivery(jobs, {
+      provider: row,
+      generationId: prediction.id,
+      deliveryId: c.req.header("webhook-id")!,
+      body,
+      eventType: prediction.status,
+      report: reportFromPrediction(prediction),
+      jobIdParam: jobId,
     });
-    if (prediction.predictTimeSeconds !== undefined && result !== "duplicate") {
+    if (
+      prediction.predictTimeSeconds !== undefined && result !== "duplicate" && result !== "ignored"
+    ) {
       await recordActualCost(jobs.db, prediction.id, {
         metadata: { predict_time: prediction.predictTimeSeconds, status: prediction.status },
       });

@@ -6,6 +6,8 @@ import { AppError } from "../../shared/errors.ts";
 import type { HonoEnv } from "../../shared/http/context.ts";
 import { encodeHex } from "../../shared/providers/encoding.ts";
 import type { JobDeps } from "../../shared/jobs/job_deps.ts";
+import { applyReport, type OutcomeResult, type ProviderReport } from "../../shared/jobs/outcome.ts";
+import type { ProviderRow } from "../../shared/providers/provider_config.ts";
 
 type Job = Tables<"jobs">;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -69,4 +71,42 @@ export async function alreadyDelivered(
       tx`select 1 from public.webhook_events where provider = ${provider} and delivery_id = ${deliveryId}`,
   );
   return rows.length > 0;
+}
+
+/** A verified delivery, in our terms. */
+export interface VerifiedDelivery {
+  provider: ProviderRow;
+  /** The provider's id for the generation (prediction id, video job id). */
+  generationId: string;
+  deliveryId: string;
+  body: Uint8Array;
+  eventType: string;
+  report: ProviderReport;
+  /** The `job_id` query parameter of our webhook URL. */
+  jobIdParam?: string;
+}
+
+/**
+ * The common path after a signature checked out: find the job, drop duplicates before any
+ * download, then apply the report (store outputs, transition, refund) exactly once.
+ */
+export async function applyDelivery(
+  deps: JobDeps,
+  d: VerifiedDelivery,
+): Promise<OutcomeResult | "ignored"> {
+  const job = await jobForDelivery(deps, d.generationId, d.jobIdParam);
+  if (!job) return "ignored";
+  if (await alreadyDelivered(deps, d.provider.name, d.deliveryId)) return "duplicate";
+  const model = job.api_model_id ? await deps.registry.modelById(job.api_model_id) : undefined;
+  return await applyReport(deps, job, d.report, {
+    delivery: {
+      provider: d.provider.name,
+      deliveryId: d.deliveryId,
+      payloadHash: await payloadHash(d.body),
+      eventType: d.eventType,
+    },
+    allowedHosts: deps.registry.endpoint(d.provider)?.allowedOutputHosts ??
+      d.provider.allowed_output_hosts,
+    modelUsed: model?.model.model_key ?? "unknown",
+  });
 }
