@@ -1,18 +1,11 @@
 import { assertEquals, assertMatch } from "../support/assert.ts";
+import { FUNCTION_NAMES as FUNCTIONS } from "../../scripts/lib/functions.ts";
 import { mintUserJwt } from "../../scripts/lib/local_keys.ts";
 import { stack } from "../support/stack.ts";
 
 // A well-formed token for a user id that need not exist: the body is refused before any lookup.
 const userToken = () => mintUserJwt(crypto.randomUUID(), { secret: stack.jwtSecret });
 
-const FUNCTIONS = [
-  "queue-job",
-  "enhance-prompt",
-  "playground-chat",
-  "workspace-actions",
-  "system-metrics",
-  "provider-webhooks",
-];
 const url = (path: string) => `${stack.gatewayUrl}/functions/v1${path}`;
 
 async function envelope(res: Response) {
