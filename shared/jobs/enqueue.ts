@@ -179,7 +179,14 @@ async function checkReference(
     throw field("reference_image", "this model takes no reference image");
   }
   if ("url" in ref) {
-    const allowed = [...model.provider.allowedOutputHosts, deps.storageHost];
+    const url = new URL(ref.url);
+    // On our own host only Storage object URLs (signed or public) make sense as a reference,
+    // not other routes of the project (the functions themselves live there too).
+    const ours = url.hostname === deps.storageHost;
+    if (ours && !/^\/storage\/v1\/object\/(sign|public)\//.test(url.pathname)) {
+      throw field("reference_image", "only Storage object URLs are accepted from this host");
+    }
+    const allowed = ours ? [deps.storageHost] : model.provider.allowedOutputHosts;
     if (!isAllowedOutputUrl(ref.url, allowed)) {
       throw field("reference_image", "URL host is not allowed for this model");
     }

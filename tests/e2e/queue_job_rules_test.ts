@@ -38,6 +38,10 @@ Deno.test("every validation rule answers 400 naming the field and writes nothing
         [{ ...base, reference_strength: 0.5 }, "reference_strength"],
         [{ ...base, reference_image: "http://127.0.0.1/x.png" }, "reference_image"],
         [{ ...base, reference_image: "https://evil.example/x.png" }, "reference_image"],
+        [
+          { ...base, reference_image: "https://127.0.0.1/functions/v1/queue-job/dispatch" },
+          "reference_image",
+        ],
         [{
           ...base,
           reference_image: { bucket: "reference_images", path: `${user.id}/missing.png` },
