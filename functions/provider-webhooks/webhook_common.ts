@@ -7,6 +7,7 @@ import type { HonoEnv } from "../../shared/http/context.ts";
 import { encodeHex } from "../../shared/providers/encoding.ts";
 import type { JobDeps } from "../../shared/jobs/job_deps.ts";
 import { applyReport, type OutcomeResult, type ProviderReport } from "../../shared/jobs/outcome.ts";
+import { outputSource } from "../../shared/jobs/outputs.ts";
 import type { ProviderRow } from "../../shared/providers/provider_config.ts";
 
 type Job = Tables<"jobs">;
@@ -98,6 +99,7 @@ export async function applyDelivery(
   if (!job) return "ignored";
   if (await alreadyDelivered(deps, d.provider.name, d.deliveryId)) return "duplicate";
   const model = job.api_model_id ? await deps.registry.modelById(job.api_model_id) : undefined;
+  const endpoint = deps.registry.endpoint(d.provider);
   return await applyReport(deps, job, d.report, {
     delivery: {
       provider: d.provider.name,
@@ -105,8 +107,7 @@ export async function applyDelivery(
       payloadHash: await payloadHash(d.body),
       eventType: d.eventType,
     },
-    allowedHosts: deps.registry.endpoint(d.provider)?.allowedOutputHosts ??
-      d.provider.allowed_output_hosts,
+    source: endpoint ? outputSource(endpoint) : { allowedHosts: d.provider.allowed_output_hosts },
     modelUsed: model?.model.model_key ?? "unknown",
   });
 }

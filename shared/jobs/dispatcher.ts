@@ -8,6 +8,7 @@ import type { Tables } from "../db/database.types.ts";
 import { asService } from "../db/scopes.ts";
 import type { JobDeps } from "./job_deps.ts";
 import { applyReport } from "./outcome.ts";
+import { outputSource } from "./outputs.ts";
 import { cancelGeneration, getGeneration } from "./provider_calls.ts";
 import { submitJob } from "./submit.ts";
 
@@ -93,7 +94,7 @@ export async function runDispatch(
       const report = await getGeneration(model.provider, job.provider_prediction_id!);
       if (report.state === "running") return;
       const result = await applyReport(deps, job, report, {
-        allowedHosts: model.provider.allowedOutputHosts,
+        source: outputSource(model.provider),
         modelUsed: model.model.model_key,
       });
       if (result !== "duplicate" && result !== "ignored") counts.reconciled++;

@@ -9,7 +9,7 @@ import type { Tables } from "../db/database.types.ts";
 import type { Tx } from "../db/client.ts";
 import { asService } from "../db/scopes.ts";
 import type { JobDeps } from "./job_deps.ts";
-import { type StoredOutput, storeOutputs } from "./outputs.ts";
+import { type OutputSource, type StoredOutput, storeOutputs } from "./outputs.ts";
 
 type Job = Tables<"jobs">;
 
@@ -102,7 +102,7 @@ export async function applyReport(
   deps: JobDeps,
   job: Job,
   report: ProviderReport,
-  opts: { delivery?: Delivery; allowedHosts: string[]; modelUsed: string },
+  opts: { delivery?: Delivery; source: OutputSource; modelUsed: string },
 ): Promise<OutcomeResult> {
   const terminal = ["completed", "failed", "cancelled"].includes(job.status);
   if (report.state === "running" || (terminal && report.state === "succeeded")) {
@@ -111,7 +111,7 @@ export async function applyReport(
     return fresh ? (terminal ? "ignored" : "noted") : "duplicate";
   }
   if (report.state === "succeeded") {
-    const stored = await storeOutputs(deps, job, report.outputs, opts.allowedHosts);
+    const stored = await storeOutputs(deps, job, report.outputs, opts.source);
     // Service path: assets and the job's state are written for the user by the backend only.
     const result = await asService(deps.db, async (tx) => {
       if (!await record(tx, opts.delivery, job.id)) return "duplicate" as const;

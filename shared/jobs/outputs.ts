@@ -6,7 +6,7 @@
  */
 import type { Tables } from "../db/database.types.ts";
 import { inspectMedia } from "../media/inspect.ts";
-import { isAllowedOutputUrl } from "../providers/provider_config.ts";
+import { isAllowedOutputUrl, type ProviderEndpoint } from "../providers/provider_config.ts";
 import { decodeBase64 } from "../providers/encoding.ts";
 import type { JobDeps } from "./job_deps.ts";
 
@@ -56,10 +56,23 @@ async function readCapped(
   return out;
 }
 
+/** Where outputs may come from, and the provider API whose own URLs need its key. */
+export interface OutputSource {
+  allowedHosts: string[];
+  /** The provider's API base URL; only URLs under it get `authHeaders`. */
+  apiBase?: string;
+  authHeaders?: Record<string, string>;
+}
+
+/** The output source of a provider endpoint. */
+export function outputSource(ep: ProviderEndpoint): OutputSource {
+  return { allowedHosts: ep.allowedOutputHosts, apiBase: ep.baseUrl, authHeaders: ep.authHeaders };
+}
+
 /** Fetches one output's bytes, or explains why it was refused. */
 export async function fetchOutput(
   url: string,
-  allowedHosts: string[],
+  source: OutputSource,
   timeoutMs = 60_000,
 ): Promise<Uint8Array | string> {
   const data = url.match(/^data:[a-z0-9.+/-]+;base64,([A-Za-z0-9+/=]+)$/i);
@@ -73,11 +86,15 @@ export async function fetchOutput(
   }
   let current = url;
   for (let hop = 0; hop < 4; hop++) {
-    if (!isAllowedOutputUrl(current, allowedHosts)) {
+    if (!isAllowedOutputUrl(current, source.allowedHosts)) {
       return `host not allowed: ${new URL(current).hostname}`;
     }
+    // The API key goes only to the provider's own API (OpenRouter serves video content there),
+    // never to a file host or wherever a redirect points.
+    const ownApi = source.apiBase !== undefined && current.startsWith(`${source.apiBase}/`);
     const res = await fetch(current, {
       redirect: "manual",
+      headers: ownApi ? source.authHeaders : undefined,
       signal: AbortSignal.timeout(timeoutMs),
     });
     if (res.status >= 300 && res.status < 400 && res.headers.get("location")) {
@@ -104,13 +121,13 @@ export async function storeOutputs(
   deps: JobDeps,
   job: Pick<Tables<"jobs">, "id" | "user_id" | "modality" | "num_outputs" | "destination">,
   urls: string[],
-  allowedHosts: string[],
+  source: OutputSource,
 ): Promise<StoredOutput[]> {
   const bucket = outputBucket(job);
   const stored: StoredOutput[] = [];
   for (const [index, url] of urls.slice(0, job.num_outputs).entries()) {
     try {
-      const bytes = await fetchOutput(url, allowedHosts);
+      const bytes = await fetchOutput(url, source);
       if (typeof bytes === "string") {
         deps.log.warn("output refused", { job_id: job.id, index, reason: bytes });
         continue;

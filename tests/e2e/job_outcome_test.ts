@@ -5,6 +5,7 @@ import { createSupabaseObjectStore } from "../../shared/storage/supabase_object_
 import type { JobDeps } from "../../shared/jobs/job_deps.ts";
 import { applyReport } from "../../shared/jobs/outcome.ts";
 import { reportFromPrediction } from "../../shared/jobs/provider_calls.ts";
+import { outputSource } from "../../shared/jobs/outputs.ts";
 import { createReplicateAdapter } from "../../shared/providers/replicate_adapter.ts";
 import {
   callFn,
@@ -71,7 +72,7 @@ Deno.test("outputs stored for a job that ended meanwhile are removed again (no o
       assertEquals((await callFn(user, "POST", `/queue-job/jobs/${id}/cancel`)).status, 200);
       const [fresh] = await sql`select * from public.jobs where id = ${id}`;
       const result = await applyReport(deps, { ...job, ...fresh } as never, finished, {
-        allowedHosts: resolved.provider.allowedOutputHosts,
+        source: outputSource(resolved.provider),
         modelUsed: model.model_key,
       });
       assertEquals(result, "ignored");
@@ -79,7 +80,7 @@ Deno.test("outputs stored for a job that ended meanwhile are removed again (no o
       // Even when the report is applied as if the job were still running, the transition is
       // refused inside the transaction and the objects written for it are removed.
       const raced = await applyReport(deps, { ...fresh, status: "processing" } as never, finished, {
-        allowedHosts: resolved.provider.allowedOutputHosts,
+        source: outputSource(resolved.provider),
         modelUsed: model.model_key,
       });
       assertEquals(raced, "ignored");
