@@ -5,97 +5,16 @@
  * case also needs STORAGE_CONTRACT_DB_URL, STORAGE_CONTRACT_JWT_SECRET and
  * STORAGE_CONTRACT_ANON_KEY). Every case removes its objects and users.
  */
-import { assertEquals, assertOk, assertRejects } from "../support/assert.ts";
-import { createTestUser, deleteTestUsers, stack, withDb } from "../support/stack.ts";
-import { createDb, type Sql } from "../../shared/db/client.ts";
-import { mintUserJwt } from "../../scripts/lib/local_keys.ts";
-import type { ObjectRef, ObjectStore } from "../../shared/storage/object_store.ts";
-import { ObjectStoreError } from "../../shared/storage/storage_errors.ts";
-import { createSupabaseObjectStore } from "../../shared/storage/supabase_object_store.ts";
-
-interface User {
-  id: string;
-  jwt: string;
-}
-
-interface Variant {
-  name: string;
-  url: string;
-  serviceKey: string;
-  anonKey?: string;
-  /** Creates users the Storage under test accepts, or undefined when it cannot. */
-  users?: () => { create(): Promise<User>; done(): Promise<void> };
-  /** Runs `fn` against the database behind the Storage under test (simulator only). */
-  db?: <T>(fn: (sql: Sql) => Promise<T>) => Promise<T>;
-}
-
-const variants: Variant[] = [{
-  name: "simulator",
-  url: stack.gatewayUrl,
-  serviceKey: Deno.env.get("SUPABASE_SERVICE_ROLE_KEY") ?? "",
-  anonKey: Deno.env.get("SUPABASE_ANON_KEY"),
-  users: () => userPool(createDb(stack.dbUrl, { max: 2 }), createTestUser, deleteTestUsers),
-  db: withDb,
-}];
-const realUrl = Deno.env.get("STORAGE_CONTRACT_URL");
-const realKey = Deno.env.get("STORAGE_CONTRACT_SERVICE_KEY");
-if (realUrl && realKey) {
-  const dbUrl = Deno.env.get("STORAGE_CONTRACT_DB_URL");
-  const secret = Deno.env.get("STORAGE_CONTRACT_JWT_SECRET");
-  variants.push({
-    name: "real Storage",
-    url: realUrl,
-    serviceKey: realKey,
-    anonKey: Deno.env.get("STORAGE_CONTRACT_ANON_KEY"),
-    users: dbUrl && secret
-      ? () => userPool(createDb(dbUrl, { max: 2 }), (sql) => insertUser(sql, secret), deleteUsers)
-      : undefined,
-  });
-} else {
-  console.log(
-    "note: object_store_contract: the real-Storage variant is NOT registered " +
-      "(set STORAGE_CONTRACT_URL and STORAGE_CONTRACT_SERVICE_KEY to run it)",
-  );
-}
-
-const png = (n: number) => {
-  const bytes = new Uint8Array(n);
-  for (let i = 0; i < n; i += 65536) crypto.getRandomValues(bytes.subarray(i, i + 65536));
-  bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return bytes;
-};
-const folder = () => `${crypto.randomUUID()}/${crypto.randomUUID()}`;
-const readAll = async (body: ReadableStream<Uint8Array>) =>
-  new Uint8Array(await new Response(body).arrayBuffer());
-const streamOf = (bytes: Uint8Array, chunk = 64 * 1024) =>
-  new ReadableStream<Uint8Array>({
-    start(c) {
-      for (let i = 0; i < bytes.length; i += chunk) c.enqueue(bytes.slice(i, i + chunk));
-      c.close();
-    },
-  });
-
-async function rejectsWith(fn: () => Promise<unknown>, code: string, status?: number) {
-  const err = await assertRejects(fn, ObjectStoreError);
-  assertEquals((err as ObjectStoreError).code, code, err.message);
-  if (status) assertEquals((err as ObjectStoreError).status, status);
-}
-
-/** Runs `fn` with the service store and removes every ref it registers afterwards. */
-async function withObjects(
-  v: Variant,
-  fn: (s: ObjectStore, track: (r: ObjectRef) => ObjectRef) => Promise<void>,
-) {
-  const store = createSupabaseObjectStore({ url: v.url, key: v.serviceKey });
-  const refs: ObjectRef[] = [];
-  try {
-    await fn(store, (r) => (refs.push(r), r));
-  } finally {
-    for (const bucket of new Set(refs.map((r) => r.bucket))) {
-      await store.remove(bucket, refs.filter((r) => r.bucket === bucket).map((r) => r.path));
-    }
-  }
-}
+import { assertEquals, assertOk } from "../support/assert.ts";
+import {
+  folder,
+  png,
+  readAll,
+  rejectsWith,
+  streamOf,
+  variants,
+  withObjects,
+} from "../support/object_store_contract.ts";
 
 for (const v of variants) {
   const t = (name: string, fn: () => Promise<void>, ignore = false) =>
@@ -281,96 +200,4 @@ for (const v of variants) {
         }
       }),
   );
-
-  const users = v.users;
-  t("a user's token reads and writes only under <own id>/ in private buckets", async () => {
-    const pool = users!();
-    const service = createSupabaseObjectStore({ url: v.url, key: v.serviceKey });
-    try {
-      const [a, b] = [await pool.create(), await pool.create()];
-      const asA = createSupabaseObjectStore({ url: v.url, key: v.anonKey!, accessToken: a.jwt });
-      const own = { bucket: "workspace-temp", path: `${a.id}/${crypto.randomUUID()}/0.png` };
-      const other = { bucket: "workspace-temp", path: `${b.id}/${crypto.randomUUID()}/0.png` };
-      const cleanup = [own, other, { bucket: "user-library", path: own.path }, {
-        bucket: "workspace-temp",
-        path: `${a.id}/moved.png`,
-      }];
-      try {
-        const bytes = png(100);
-        await asA.put(own.bucket, own.path, bytes, { contentType: "image/png" });
-        assertEquals(await readAll((await asA.download(own.bucket, own.path)).body), bytes);
-        await service.put(other.bucket, other.path, bytes, { contentType: "image/png" });
-        await rejectsWith(
-          () => asA.put(other.bucket, `${b.id}/x.png`, bytes, { contentType: "image/png" }),
-          "forbidden",
-          403,
-        );
-        await rejectsWith(() => asA.download(other.bucket, other.path), "not_found", 404);
-        await rejectsWith(() => asA.signedUrl(other.bucket, other.path, 60), "not_found");
-        assertEquals(await asA.list(other.bucket, other.path.split("/")[0]), []);
-        assertEquals(await asA.remove(other.bucket, [other.path]), []);
-        assertEquals(await service.exists(other.bucket, other.path), true);
-        await rejectsWith(
-          () => asA.copy(other, { ...other, path: `${a.id}/stolen.png` }),
-          "not_found",
-        );
-        await asA.copy(own, { bucket: "user-library", path: own.path });
-        await rejectsWith(() => asA.move(own, { ...other, path: `${b.id}/gift.png` }), "forbidden");
-        await asA.move(own, { bucket: "workspace-temp", path: `${a.id}/moved.png` });
-        await rejectsWith(
-          () => asA.put("avatars", `${a.id}/me.png`, bytes, { contentType: "image/png" }),
-          "forbidden",
-          403,
-        );
-        const anon = createSupabaseObjectStore({ url: v.url, key: v.anonKey! });
-        await rejectsWith(
-          () => anon.put(own.bucket, `${a.id}/anon.png`, bytes, { contentType: "image/png" }),
-          "forbidden",
-          403,
-        );
-        await v.db?.(async (sql) => {
-          const [row] = await sql<{ owner: string }[]>`select owner from storage.objects
-            where bucket_id = 'user-library' and name = ${own.path}`;
-          assertEquals(row.owner, a.id, "the copier owns the copy");
-        });
-      } finally {
-        for (const r of cleanup) await service.remove(r.bucket, [r.path]);
-      }
-    } finally {
-      await pool.done();
-    }
-  }, !users || !v.anonKey);
-}
-
-function userPool<U extends User>(
-  sql: Sql,
-  make: (sql: Sql) => Promise<U>,
-  drop: (sql: Sql, ...users: U[]) => Promise<void>,
-) {
-  const made: U[] = [];
-  return {
-    create: async () => {
-      const u = await make(sql);
-      made.push(u);
-      return u;
-    },
-    done: async () => {
-      try {
-        if (made.length) await drop(sql, ...made);
-      } finally {
-        await sql.end({ timeout: 1 });
-      }
-    },
-  };
-}
-
-async function insertUser(sql: Sql, secret: string): Promise<User> {
-  const id = crypto.randomUUID();
-  const email = `storage-contract-${id}@example.test`;
-  await sql`insert into auth.users (id, email) values (${id}, ${email})`;
-  return { id, jwt: await mintUserJwt(id, { secret, email }) };
-}
-
-async function deleteUsers(sql: Sql, ...users: User[]): Promise<void> {
-  await sql`delete from auth.users where id = any(${users.map((u) => u.id)}::uuid[])`;
 }
