@@ -46,16 +46,26 @@ export async function jobForDelivery(
   );
   if (job) return job;
   if (jobIdParam && UUID.test(jobIdParam)) {
-    const [pending] = await asService(
-      deps.db,
-      (tx) => tx<Job[]>`select * from public.jobs where id = ${jobIdParam}::uuid`,
-    );
-    if (
-      pending && pending.status === "queued" && pending.provider_prediction_id === null &&
-      pending.lease_expires_at !== null
-    ) {
-      throw new AppError("UNAVAILABLE", "Job not ready for this delivery yet", { retryAfter: 2 });
+    // Our submit may still be recording the prediction id (the provider answered, and called
+    // back, faster than that write). Wait a moment for the link before asking for redelivery.
+    for (let i = 0; i < 20; i++) {
+      const [pending] = await asService(
+        deps.db,
+        (tx) => tx<Job[]>`select * from public.jobs where id = ${jobIdParam}::uuid`,
+      );
+      if (!pending || pending.status !== "queued" || pending.lease_expires_at === null) break;
+      if (pending.provider_prediction_id === predictionId) return pending;
+      if (i === 19) {
+        throw new AppError("UNAVAILABLE", "Job not ready for this delivery yet", { retryAfter: 2 });
+      }
+      await new Promise((r) => setTimeout(r, 100));
     }
+    const [linked] = await asService(
+      deps.db,
+      (tx) =>
+        tx<Job[]>`select * from public.jobs where provider_prediction_id = ${predictionId} limit 1`,
+    );
+    if (linked) return linked;
   }
   return null;
 }

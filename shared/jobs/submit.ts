@@ -139,18 +139,21 @@ export async function submitJob(deps: JobDeps, job: Job): Promise<SubmitOutcome>
       mapped.input,
       webhookUrl(deps.functionsUrl, model.provider, job.id),
     );
-    await recordProviderCall(deps.db, {
-      ...call,
-      providerRequestId: submission.id,
-      responseStatus: 201,
-      latencyMs: performance.now() - started,
-    });
-    await recordModelOutcome(deps.db, model.model.id, { ok: true });
+    // The link to the prediction is written first: the provider's webhook may already be on
+    // its way, and it can only be applied once the job knows its prediction id.
+    const latencyMs = performance.now() - started;
     const t = await transition(deps, job.id, "submitted", {
       prediction_id: submission.id,
       model_id: model.model.id,
       input: mapped.input,
     });
+    await recordProviderCall(deps.db, {
+      ...call,
+      providerRequestId: submission.id,
+      responseStatus: 201,
+      latencyMs,
+    });
+    await recordModelOutcome(deps.db, model.model.id, { ok: true });
     if (!t.applied) {
       // Cancelled (or expired) while we were submitting: stop the provider's work too.
       await cancelGeneration(model.provider, submission.id).catch(() => {});
