@@ -165,8 +165,9 @@ Deno.test("a job past its deadline is cancelled at the provider, failed and refu
       );
       const job = await waitForJob(sql, id, ["processing"]);
       await sql`update public.jobs set deadline_at = now() - interval '1 second' where id = ${id}`;
-      const counts = await dispatch();
-      assertOk(counts.expired >= 1, JSON.stringify(counts));
+      // Whichever dispatch run gets there first (ours, or one still running in the background
+      // from an earlier enqueue) expires it; the job's outcome is what matters.
+      await dispatch();
       const [done] = await sql`select status, error_code from public.jobs where id = ${id}`;
       assertEquals([done.status, done.error_code], ["failed", "deadline_exceeded"]);
       const res = await fetch(
