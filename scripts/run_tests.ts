@@ -151,11 +151,14 @@ try {
     SUPABASE_SECRET_KEYS: JSON.stringify({ default: `sb_secret_test_${crypto.randomUUID()}` }),
     LOG_LEVEL: "warn",
   };
+  const stateDir = join(REPO_ROOT, ".local", `test-state-${Deno.pid}`);
+  // Registered before the simulators' own stop, so it runs after it (cleanups run in reverse).
+  cleanups.push(() => Deno.remove(stateDir, { recursive: true }).catch(() => {}));
   const sims = await startSimulators({
     dbUrl: cluster.url,
     jwtSecret: LOCAL_JWT_SECRET,
     gatewayUrl,
-    stateDir: join(REPO_ROOT, ".local", `test-state-${Deno.pid}`),
+    stateDir,
     providers: "all",
     ephemeralStorage: true,
     log: () => {},
