@@ -4,6 +4,7 @@
  * (a value that a JS number cannot hold exactly is an error, never silently rounded).
  */
 import postgres from "postgres";
+import { installNodeImmediate } from "./node_immediate.ts";
 
 /** A postgres.js pool (also the type of a transaction handle's parent). */
 export type Sql = postgres.Sql<Record<string, never>>;
@@ -47,32 +48,9 @@ export interface DbOptions {
   applicationName?: string;
 }
 
-let staleWriteGuard = false;
-
-/**
- * postgres.js buffers small writes behind `setImmediate` and cancels that timer with
- * `clearImmediate` when it flushes synchronously. Deno's Node layer can fire the cancelled
- * callback anyway (denoland/deno#29262), which then writes `null` — after the bytes already went
- * out — and the TypeError is uncaught, so it would take the whole function process down. Only
- * that exact error is swallowed; everything else still surfaces.
- */
-function guardStaleWrites(): void {
-  if (staleWriteGuard || typeof globalThis.addEventListener !== "function") return;
-  staleWriteGuard = true;
-  globalThis.addEventListener("error", (event) => {
-    const err = (event as ErrorEvent).error;
-    if (
-      err instanceof TypeError && err.message === "May not write null values to stream" &&
-      /postgres\/[^/]+\/src\/connection\.js/.test(String(err.stack))
-    ) {
-      event.preventDefault();
-    }
-  });
-}
-
 /** Creates a lazily connecting pool. */
 export function createDb(url: string, opts: DbOptions = {}): Sql {
-  guardStaleWrites();
+  installNodeImmediate();
   const pooler = /:6543(\/|$)/.test(url);
   return postgres(url, {
     max: opts.max ?? 4,
