@@ -11,6 +11,7 @@ import { errorResponses } from "../../shared/http/error_envelope.ts";
 import { AppError } from "../../shared/errors.ts";
 import type { FunctionDeps } from "../../shared/function_deps.ts";
 import { runDispatch } from "../../shared/jobs/dispatcher.ts";
+import { createDispatchKicker } from "../../shared/jobs/dispatch_kicker.ts";
 import { enqueueJob } from "../../shared/jobs/enqueue.ts";
 import type { JobDeps } from "../../shared/jobs/job_deps.ts";
 import {
@@ -69,6 +70,10 @@ const route = createRoute({
 export function registerCreateJob(app: FunctionApp, deps: FunctionDeps, jobs: JobDeps): void {
   app.openAPIRegistry.register("CreateJobRequest", createJobBodySchema);
   app.openAPIRegistry.register("LegacyJobRequest", legacyJobRequestSchema);
+  const kickDispatch = createDispatchKicker(
+    () => runDispatch(jobs, { limit: 25 }),
+    jobs.background,
+  );
   app.use("/", requireUser(deps.auth));
   app.openapi(route, async (c) => {
     const caller = c.get("caller");
@@ -94,7 +99,7 @@ export function registerCreateJob(app: FunctionApp, deps: FunctionDeps, jobs: Jo
 
     const result = await enqueueJob(jobs, caller, spec, key);
     c.set("audit", { action: "job.create", resourceType: "job", resourceId: result.jobId });
-    if (!result.replayed) jobs.background(runDispatch(jobs, { limit: 10 }));
+    if (!result.replayed) kickDispatch();
     const job = await findJob(jobs, caller.claims, result.jobId);
     if (!job) throw new Error("created job is not visible to its owner");
     if (legacy) {
