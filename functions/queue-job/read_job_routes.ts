@@ -9,8 +9,7 @@ import type { FunctionApp } from "../../shared/http/create_app.ts";
 import { errorResponses } from "../../shared/http/error_envelope.ts";
 import type { JobDeps } from "../../shared/jobs/job_deps.ts";
 import {
-  findJob,
-  jobAssets,
+  findJobWithAssets,
   jobAssetSchema,
   jobSummarySchema,
   summarize,
@@ -68,12 +67,9 @@ export function registerReadJobs(app: FunctionApp, deps: FunctionDeps, jobs: Job
     if (caller?.kind !== "user") {
       throw new AppError("UNAUTHORIZED", "A signed-in user's token is required");
     }
-    const job = await findJob(jobs, caller.claims, c.req.valid("param").id);
-    if (!job) throw new AppError("NOT_FOUND", "No such job");
-    return c.json({
-      job: await summarize(jobs, job),
-      assets: await jobAssets(jobs, caller.claims, job),
-    }, 200);
+    const found = await findJobWithAssets(jobs, caller.claims, c.req.valid("param").id);
+    if (!found) throw new AppError("NOT_FOUND", "No such job");
+    return c.json({ job: await summarize(jobs, found.job), assets: found.assets }, 200);
   });
   app.openapi(listRoute, async (c) => {
     const caller = c.get("caller");

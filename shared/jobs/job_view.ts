@@ -62,35 +62,44 @@ export async function findJob(deps: JobDeps, claims: Claims, id: string): Promis
   return job;
 }
 
-/** The caller's assets of a job with signed preview URLs. */
-export async function jobAssets(deps: JobDeps, claims: Claims, job: Job) {
-  const rows = await asUser(
-    deps.db,
-    claims,
-    (tx) =>
-      tx<
-        {
-          id: string;
-          index: number;
-          bucket: string;
-          path: string;
-          mime_type: string;
-          size_bytes: number;
-          width: number | null;
-          height: number | null;
-          duration_seconds: number | null;
-          seed: number | null;
-        }[]
-      >`
-      select id, asset_index as index, 'workspace-temp' as bucket, temp_storage_path as path, mime_type,
-        file_size_bytes as size_bytes, width, height, duration_seconds, generation_seed as seed
-      from public.workspace_assets where job_id = ${job.id}
-      union all
-      select id, asset_index, 'user-library', storage_path, mime_type, file_size_bytes, width, height, duration_seconds,
-        generation_seed
-      from public.user_library where source_job_id = ${job.id}
-      order by 2`,
-  );
+/** An asset row as read for the caller. */
+interface AssetRow {
+  id: string;
+  index: number;
+  bucket: string;
+  path: string;
+  mime_type: string;
+  size_bytes: number;
+  width: number | null;
+  height: number | null;
+  duration_seconds: number | null;
+  seed: number | null;
+}
+
+/**
+ * The caller's job and its assets (RLS decides) in one transaction, both queries sent together,
+ * with signed preview URLs; undefined when the job is not the caller's.
+ */
+export async function findJobWithAssets(deps: JobDeps, claims: Claims, id: string) {
+  const [jobs, rows] = await asUser(deps.db, claims, (tx) =>
+    Promise.all([
+      tx<Job[]>`select * from public.jobs where id = ${id}`,
+      tx<AssetRow[]>`
+        select id, asset_index as index, 'workspace-temp' as bucket, temp_storage_path as path, mime_type,
+          file_size_bytes as size_bytes, width, height, duration_seconds, generation_seed as seed
+        from public.workspace_assets where job_id = ${id}
+        union all
+        select id, asset_index, 'user-library', storage_path, mime_type, file_size_bytes, width, height,
+          duration_seconds, generation_seed
+        from public.user_library where source_job_id = ${id}
+        order by 2`,
+    ]));
+  const job = jobs[0];
+  if (!job) return undefined;
+  return { job, assets: await withPreviews(deps, rows) };
+}
+
+async function withPreviews(deps: JobDeps, rows: AssetRow[]) {
   if (rows.length === 0) return [];
   // The rows were read under the caller's RLS, so signing their paths exposes only their own objects.
   const byBucket = new Map<string, string[]>();
