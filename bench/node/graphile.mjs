@@ -1,0 +1,51 @@
+// deno-lint-ignore-file
+// Scenario 3a anchor, run under Node: graphile-worker processing `count` no-op jobs queued in
+// one add_jobs call on the bench database. Prints {"jobs": n, "ms": elapsed}.
+// Usage: node graphile.mjs <connectionString> <count> <concurrency>
+import { makeWorkerUtils, run } from "graphile-worker";
+import pg from "pg";
+
+const [connectionString, countArg, concurrencyArg] = process.argv.slice(2);
+const count = Number(countArg);
+const concurrency = Number(concurrencyArg);
+
+const utils = await makeWorkerUtils({ connectionString });
+await utils.migrate();
+await utils.release();
+const client = new pg.Client({ connectionString });
+await client.connect();
+await client.query("delete from graphile_worker._private_jobs");
+await client.query(
+  `select graphile_worker.add_jobs(array(
+     select ('noop', json_build_object('n', g), null, null, null, null, null, null)::graphile_worker.job_spec
+     from generate_series(1, $1) g))`,
+  [count],
+);
+
+let handled = 0;
+const started = performance.now();
+const runner = await run({
+  connectionString,
+  concurrency,
+  noHandleSignals: true,
+  logger: undefined,
+  taskList: {
+    noop: async () => {
+      handled++;
+    },
+  },
+});
+// Done when every job was run and its completion committed (the jobs table is empty).
+for (;;) {
+  if (handled >= count) {
+    const { rows } = await client.query(
+      "select count(*)::int as n from graphile_worker._private_jobs",
+    );
+    if (rows[0].n === 0) break;
+  }
+  await new Promise((r) => setTimeout(r, 10));
+}
+const ms = performance.now() - started;
+await runner.stop();
+await client.end();
+console.log(JSON.stringify({ jobs: handled, ms }));

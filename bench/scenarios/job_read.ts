@@ -1,0 +1,206 @@
+/**
+ * Scenario 1: `GET /queue-job/jobs/:id` (user JWT, RLS through asUser) at 32 clients, against
+ * pgbench selecting the same rows by primary key with the same role switch and JWT claims that
+ * asUser sets; the bare select and raw Deno.serve as further reference points.
+ */
+import { addProfile, type BenchContext, directUrl, ratioRow } from "../lib/context.ts";
+import { profileUnderLoad } from "../lib/cpuprof.ts";
+import { insertQueuedJobs } from "../lib/fixtures.ts";
+import { jsonLit, lit, runPgbench, writeScripts } from "../lib/pgbench.ts";
+import { freePort } from "../../scripts/lib/cluster.ts";
+import { spawnDeno, waitFor200 } from "../lib/procs.ts";
+import { repeat } from "../lib/stats.ts";
+import { type PreparedRequest, runWrk, writeWrkScript } from "../lib/wrk.ts";
+
+const CLIENTS = 32;
+
+/** The claims asUser sets: the verified token's payload (role authenticated). */
+export function jwtClaims(jwt: string): Record<string, unknown> {
+  const part = jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+  return JSON.parse(atob(part + "=".repeat((4 - part.length % 4) % 4)));
+}
+
+/** Runs scenario 1. */
+export async function jobRead(ctx: BenchContext): Promise<void> {
+  const { fx, opts } = ctx;
+  ctx.log("1. job status read");
+  const users = fx.users.slice(0, CLIENTS);
+  const ids = await insertQueuedJobs(fx, fx.fastModel.id, users.length, users);
+  // Queued but not due for a year: no dispatcher takes them, so they stay as a client polling
+  // a fresh job sees them (no assets yet).
+  await fx
+    .admin`update public.jobs set next_attempt_at = now() + interval '1 year',
+    deadline_at = now() + interval '1 year' where id = any(${ids}::uuid[])`;
+
+  const requests = (prefix: string): PreparedRequest[] =>
+    users.map((u, i) => ({
+      method: "GET",
+      path: `${prefix}/queue-job/jobs/${ids[i]}`,
+      headers: { authorization: `Bearer ${u.jwt}` },
+    }));
+  const directScript = await writeWrkScript(ctx.tmpDir, requests(""));
+  const gatewayScript = await writeWrkScript(
+    ctx.tmpDir,
+    requests("/functions/v1"),
+  );
+  const load = (baseUrl: string, script: string) => async (warmup: boolean) => {
+    const r = await runWrk({
+      baseUrl,
+      script,
+      connections: CLIENTS,
+      durationS: warmup ? Math.max(1, Math.ceil(opts.durationS / 2)) : opts.durationS,
+      cpu: opts.cpu,
+    });
+    if (r.non2xx > 0 && !warmup) {
+      ctx.log(`  warning: ${r.non2xx} non-2xx answers`);
+    }
+    return { rps: r.rps, p99: r.p99Ms };
+  };
+
+  const direct = await repeat(
+    opts.runs,
+    load(directUrl(ctx, "queue-job"), directScript),
+  );
+  const gateway = await repeat(
+    opts.runs,
+    load(ctx.stack.gatewayUrl, gatewayScript),
+  );
+
+  const wrapped = await writeScripts(
+    ctx.tmpDir,
+    users.map((u, i) =>
+      [
+        "BEGIN;",
+        `SELECT set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${
+          jsonLit(jwtClaims(u.jwt))
+        }, true);`,
+        `SELECT * FROM public.jobs WHERE id = ${lit(ids[i])};`,
+        "COMMIT;",
+        "",
+      ].join("\n")
+    ),
+  );
+  const bare = await writeScripts(
+    ctx.tmpDir,
+    ids.map((id) => `SELECT * FROM public.jobs WHERE id = ${lit(id)};\n`),
+  );
+  const pg = (scripts: string[]) => async (warmup: boolean) => {
+    const r = await runPgbench({
+      url: ctx.stack.dbUrl,
+      scripts,
+      clients: CLIENTS,
+      durationS: warmup ? Math.max(1, Math.ceil(opts.durationS / 2)) : opts.durationS,
+      cpu: opts.cpu,
+    });
+    return { tps: r.tps };
+  };
+  const pgWrapped = await repeat(opts.runs, pg(wrapped));
+  const pgBare = await repeat(opts.runs, pg(bare));
+
+  const port = freePort();
+  const hello = spawnDeno("bench/servers/hello.ts", { PORT: String(port) });
+  let helloRps;
+  try {
+    await waitFor200(`http://127.0.0.1:${port}/`, performance.now());
+    const script = await writeWrkScript(ctx.tmpDir, [{
+      method: "GET",
+      path: "/",
+    }]);
+    helloRps = await repeat(
+      opts.runs,
+      load(`http://127.0.0.1:${port}`, script),
+    );
+  } finally {
+    await hello.stop();
+  }
+
+  // Diagnostic: the same function with a pool as large as pgbench's client count, to tell a
+  // pool-bound figure (DB_POOL_MAX defaults to 4) from a CPU-bound one.
+  const bigPort = freePort();
+  const big = spawnDeno("functions/queue-job/index.ts", {
+    ...ctx.stack.env,
+    PORT: String(bigPort),
+    DB_POOL_MAX: String(CLIENTS),
+  });
+  let bigPool;
+  try {
+    await waitFor200(
+      `http://127.0.0.1:${bigPort}/queue-job/health`,
+      performance.now(),
+    );
+    bigPool = await repeat(
+      opts.runs,
+      load(`http://127.0.0.1:${bigPort}`, directScript),
+    );
+  } finally {
+    await big.stop();
+  }
+
+  const s = "1. job status read";
+  const main = ratioRow(ctx, {
+    scenario: s,
+    metric: "GET /queue-job/jobs/:id req/s @32, direct",
+    unit: "req/s",
+    value: direct.rps,
+    anchor: "pgbench select by pk + asUser role/claims @32",
+    anchorValue: pgWrapped.tps,
+    minRatio: 0.5,
+  });
+  ratioRow(ctx, {
+    scenario: s,
+    metric: "same, p99 latency, direct",
+    unit: "ms",
+    value: direct.p99,
+  });
+  ratioRow(ctx, {
+    scenario: s,
+    metric: "same, direct, DB_POOL_MAX=32 instead of 4 (diagnostic)",
+    unit: "req/s",
+    value: bigPool.rps,
+    anchor: "pgbench select by pk + asUser role/claims @32",
+    anchorValue: pgWrapped.tps,
+  });
+  ratioRow(ctx, {
+    scenario: s,
+    metric: "same, through the gateway",
+    unit: "req/s",
+    value: gateway.rps,
+    anchor: "pgbench select by pk + asUser role/claims @32",
+    anchorValue: pgWrapped.tps,
+  });
+  ratioRow(ctx, {
+    scenario: s,
+    metric: "same, direct, vs the bare select",
+    unit: "req/s",
+    value: direct.rps,
+    anchor: "pgbench bare select by pk @32",
+    anchorValue: pgBare.tps,
+  });
+  ratioRow(ctx, {
+    scenario: s,
+    metric: "same, direct, vs the HTTP ceiling",
+    unit: "req/s",
+    value: direct.rps,
+    anchor: "raw Deno.serve hello world @32",
+    anchorValue: helloRps.rps,
+  });
+  try {
+    if (main.meets_target === false) {
+      addProfile(ctx, s, [
+        "queue-job under the same load (32 clients, direct), V8 CPU profile (inspector):",
+        ...await profileUnderLoad({
+          name: "queue-job",
+          env: ctx.stack.env,
+          script: directScript,
+          connections: CLIENTS,
+          durationS: Math.max(3, opts.durationS),
+          cpu: opts.cpu,
+        }),
+      ]);
+    }
+  } finally {
+    // Deleted only now: the profile above reads them. They never finish, and later scenarios
+    // wait for the model's queue to drain.
+    await fx.admin`delete from public.jobs where id = any(${ids}::uuid[])`;
+  }
+}
