@@ -11,6 +11,8 @@ const SECRET_KEY = /(authorization|apikey|api_key|token|secret|password|jwt|cook
 
 /** A logger writing JSON lines. */
 export interface Logger {
+  /** Whether lines of this level are written (skip work for lines that would be dropped). */
+  enabled(level: LogLevel): boolean;
   debug(msg: string, fields?: Record<string, unknown>): void;
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
@@ -56,6 +58,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     sink(JSON.stringify({ ts: clock().toISOString(), level, msg, ...opts.base, ...extra }));
   };
   return {
+    enabled: (level) => ORDER[level] >= min,
     debug: (m, f) => write("debug", m, f),
     info: (m, f) => write("info", m, f),
     warn: (m, f) => write("warn", m, f),

@@ -88,6 +88,7 @@ export function createFunctionApp(opts: FunctionAppOptions): FunctionApp {
     }
     for (const [k, v] of Object.entries(cors)) c.res.headers.set(k, v);
     c.res.headers.set("x-request-id", requestId);
+    if (!log.enabled("info")) return;
     const caller = c.get("caller");
     log.info("request", {
       request_id: requestId,
