@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import { startCluster, stateRoot } from "./lib/cluster.ts";
+import { bounded } from "./lib/process.ts";
 import { startScheduler } from "./lib/scheduler.ts";
 import { startSimulators } from "./lib/simulators.ts";
 import { prepareDatabase } from "./lib/database.ts";
@@ -76,12 +77,13 @@ try {
     ephemeralStorage: false,
     log: (line) => console.log(line),
   });
-  cleanups.push(() => sims.stop());
+  cleanups.push(() => bounded(sims.stop(), 3000));
   Object.assign(env, sims.env);
   const fns = await startFunctions({ env, output: { kind: "terminal" } });
-  cleanups.push(() => fns.stop());
   const gateway = startGateway({ port: API_PORT, functions: fns.ports, mounts: sims.mounts });
-  cleanups.push(() => gateway.shutdown());
+  // Functions stop first (cleanups run in reverse), so the gateway has no upstream to wait on.
+  cleanups.push(() => bounded(gateway.shutdown(), 2000));
+  cleanups.push(() => fns.stop());
   const stopScheduler = startScheduler({
     apiUrl,
     serviceKey: LOCAL_SERVICE_ROLE_KEY,

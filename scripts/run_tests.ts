@@ -11,7 +11,7 @@ import { startFunctions } from "./lib/functions.ts";
 import { startGateway } from "./lib/gateway.ts";
 import { startSimulators } from "./lib/simulators.ts";
 import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_SERVICE_ROLE_KEY } from "./lib/local_keys.ts";
-import { exists, run } from "./lib/process.ts";
+import { bounded, exists, run } from "./lib/process.ts";
 
 // Never nest: a test run started from inside a test run would start stacks without end.
 if (Deno.env.get("GENBACKEND_TEST_RUN")) {
@@ -163,12 +163,13 @@ try {
     ephemeralStorage: true,
     log: () => {},
   });
-  cleanups.push(() => sims.stop());
+  cleanups.push(() => bounded(sims.stop(), 3000));
   Object.assign(env, sims.env);
   const fns = await startFunctions({ env, output: { kind: "files", dir: logDir } });
-  cleanups.push(() => fns.stop());
   const gateway = startGateway({ port: gatewayPort, functions: fns.ports, mounts: sims.mounts });
-  cleanups.push(() => gateway.shutdown());
+  // Functions stop first (cleanups run in reverse), so the gateway has no upstream to wait on.
+  cleanups.push(() => bounded(gateway.shutdown(), 2000));
+  cleanups.push(() => fns.stop());
 
   const testEnv = {
     ...env,

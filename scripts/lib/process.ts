@@ -70,3 +70,17 @@ export async function waitFor(
   }
   throw new Error(`Timed out waiting for ${what}`);
 }
+
+/**
+ * Waits for `work` at most `ms`, then moves on. For shutdowns that wait on peers (an HTTP
+ * server draining keep-alive connections, a simulator finishing webhook retries): a stack
+ * that is going away should not wait minutes for them.
+ */
+export async function bounded(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: number | undefined;
+  await Promise.race([
+    work.catch(() => {}),
+    new Promise((r) => (timer = setTimeout(r, ms))),
+  ]);
+  clearTimeout(timer);
+}
