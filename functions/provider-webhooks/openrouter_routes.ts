@@ -8,7 +8,6 @@ import type { FunctionApp } from "../../shared/http/create_app.ts";
 import { errorResponses } from "../../shared/http/error_envelope.ts";
 import type { JobDeps } from "../../shared/jobs/job_deps.ts";
 import { reportFromVideoJob } from "../../shared/jobs/provider_calls.ts";
-import { envPrefix } from "../../shared/providers/provider_config.ts";
 import { parseVideoJob, type VideoJob } from "../../shared/providers/openrouter_video.ts";
 import { recordActualCost } from "../../shared/providers/usage_log.ts";
 import {
@@ -17,7 +16,7 @@ import {
 } from "../../shared/providers/webhook_signatures.ts";
 import { costsFromTrace } from "./otlp_costs.ts";
 import { webhookAckSchema } from "./replicate_route.ts";
-import { applyDelivery, rawBody, refused } from "./webhook_common.ts";
+import { applyDelivery, rawBody, refused, verifySender } from "./webhook_common.ts";
 
 const callbackRoute = createRoute({
   method: "post",
@@ -55,23 +54,12 @@ const broadcastRoute = createRoute({
 export function registerOpenRouterWebhooks(app: FunctionApp, jobs: JobDeps): void {
   app.openapi(callbackRoute, async (c) => {
     const { provider: name = "openrouter", job_id: jobId } = c.req.valid("query");
-    const body = await rawBody(c);
-    const row = await jobs.registry.providerByName(name);
-    if (!row || row.adapter !== "openrouter") throw refused();
-    const secret = jobs.env(row.webhook_secret_name ?? `${envPrefix(row.name)}_WEBHOOK_SECRET`);
-    if (!secret) {
-      throw new AppError("UNAVAILABLE", "Webhook receiver not configured", { retryAfter: 60 });
-    }
-    const verdict = await verifyOpenRouterCallback(
-      secret,
-      c.req.header("x-openrouter-signature") ?? null,
-      body,
-      Math.floor(jobs.now().getTime() / 1000),
-    );
-    if (!verdict.ok) {
-      jobs.log.warn("webhook refused", { provider: name, reason: verdict.reason });
-      throw refused();
-    }
+    const { row, body } = await verifySender(c, jobs, {
+      name,
+      adapter: "openrouter",
+      verify: (secret, headers, raw, now) =>
+        verifyOpenRouterCallback(secret, headers.get("x-openrouter-signature"), raw, now),
+    });
     let video: VideoJob;
     try {
       video = parseVideoJob(JSON.parse(new TextDecoder().decode(body)).data);

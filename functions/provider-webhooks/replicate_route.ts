@@ -8,7 +8,7 @@ import { reportFromPrediction } from "../../shared/jobs/provider_calls.ts";
 import { parsePrediction, type Prediction } from "../../shared/providers/replicate_adapter.ts";
 import { recordActualCost } from "../../shared/providers/usage_log.ts";
 import { verifyStandardWebhook } from "../../shared/providers/webhook_signatures.ts";
-import { applyDelivery, rawBody, refused } from "./webhook_common.ts";
+import { applyDelivery, verifySender } from "./webhook_common.ts";
 
 /** Response of every webhook route. */
 export const webhookAckSchema = z.object({ status: z.string() }).openapi("WebhookAck");
@@ -36,24 +36,11 @@ const route = createRoute({
 export function registerReplicateWebhook(app: FunctionApp, jobs: JobDeps): void {
   app.openapi(route, async (c) => {
     const { provider: name = "replicate", job_id: jobId } = c.req.valid("query");
-    const body = await rawBody(c);
-    const row = await jobs.registry.providerByName(name);
-    if (!row || row.adapter !== "replicate") throw refused();
-    const secret = jobs.env(row.webhook_secret_name ?? "REPLICATE_WEBHOOK_SECRET");
-    if (!secret) {
-      jobs.log.error("webhook secret missing", { provider: name });
-      throw new AppError("UNAVAILABLE", "Webhook receiver not configured", { retryAfter: 60 });
-    }
-    const verdict = await verifyStandardWebhook(
-      secret,
-      c.req.raw.headers,
-      body,
-      Math.floor(jobs.now().getTime() / 1000),
-    );
-    if (!verdict.ok) {
-      jobs.log.warn("webhook refused", { provider: name, reason: verdict.reason });
-      throw refused();
-    }
+    const { row, body } = await verifySender(c, jobs, {
+      name,
+      adapter: "replicate",
+      verify: (secret, headers, raw, now) => verifyStandardWebhook(secret, headers, raw, now),
+    });
     let prediction: Prediction;
     try {
       prediction = parsePrediction(JSON.parse(new TextDecoder().decode(body)));

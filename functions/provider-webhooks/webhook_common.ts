@@ -8,7 +8,8 @@ import { encodeHex } from "../../shared/providers/encoding.ts";
 import type { JobDeps } from "../../shared/jobs/job_deps.ts";
 import { applyReport, type OutcomeResult, type ProviderReport } from "../../shared/jobs/outcome.ts";
 import { outputSource } from "../../shared/jobs/outputs.ts";
-import type { ProviderRow } from "../../shared/providers/provider_config.ts";
+import { envPrefix, type ProviderRow } from "../../shared/providers/provider_config.ts";
+import type { Verification } from "../../shared/providers/webhook_signatures.ts";
 
 type Job = Tables<"jobs">;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -120,4 +121,44 @@ export async function applyDelivery(
     source: endpoint ? outputSource(endpoint) : { allowedHosts: d.provider.allowed_output_hosts },
     modelUsed: model?.model.model_key ?? "unknown",
   });
+}
+
+/**
+ * Identifies and authenticates a callback's sender: the provider row named in the URL (of the
+ * expected adapter), its webhook secret (`webhook_secret_name`, else `<NAME>_WEBHOOK_SECRET`),
+ * and the signature over the raw body. Refusals say nothing about why; the log does.
+ */
+export async function verifySender(
+  c: Context<HonoEnv>,
+  deps: JobDeps,
+  opts: {
+    name: string;
+    adapter: ProviderRow["adapter"];
+    verify: (
+      secret: string,
+      headers: Headers,
+      body: Uint8Array,
+      nowSeconds: number,
+    ) => Promise<Verification>;
+  },
+): Promise<{ row: ProviderRow; body: Uint8Array }> {
+  const body = await rawBody(c);
+  const row = await deps.registry.providerByName(opts.name);
+  if (!row || row.adapter !== opts.adapter) throw refused();
+  const secret = deps.env(row.webhook_secret_name ?? `${envPrefix(row.name)}_WEBHOOK_SECRET`);
+  if (!secret) {
+    deps.log.error("webhook secret missing", { provider: row.name });
+    throw new AppError("UNAVAILABLE", "Webhook receiver not configured", { retryAfter: 60 });
+  }
+  const verdict = await opts.verify(
+    secret,
+    c.req.raw.headers,
+    body,
+    Math.floor(deps.now().getTime() / 1000),
+  );
+  if (!verdict.ok) {
+    deps.log.warn("webhook refused", { provider: row.name, reason: verdict.reason });
+    throw refused();
+  }
+  return { row, body };
 }
