@@ -135,7 +135,7 @@ export async function profileUnderLoad(opts: {
     }
     const stopped = await cdp.send("Profiler.stop");
     cdp.close();
-    return summarize(stopped.result!.profile as CpuProfile);
+    return summarize(stopped.result!.profile as CpuProfile, Number(Deno.env.get("PROF_TOP") ?? 12));
   } finally {
     await child.stop();
   }

@@ -82,7 +82,7 @@ interface AssetRow {
  */
 export async function findJobWithAssets(deps: JobDeps, claims: Claims, id: string) {
   const [jobs, rows] = await asUser(deps.db, claims, (tx) =>
-    Promise.all([
+    [
       tx<Job[]>`select * from public.jobs where id = ${id}`,
       tx<AssetRow[]>`
         select id, asset_index as index, 'workspace-temp' as bucket, temp_storage_path as path, mime_type,
@@ -93,7 +93,7 @@ export async function findJobWithAssets(deps: JobDeps, claims: Claims, id: strin
           duration_seconds, generation_seed
         from public.user_library where source_job_id = ${id}
         order by 2`,
-    ]));
+    ] as const);
   const job = jobs[0];
   if (!job) return undefined;
   return { job, assets: await withPreviews(deps, rows) };

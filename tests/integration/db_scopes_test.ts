@@ -92,6 +92,70 @@ Deno.test("a failed asUser transaction rolls back and leaves the role unchanged 
   });
 });
 
+Deno.test("a scope returning its statements runs them in one transaction: all or nothing", async () => {
+  await withDb(async (sql) => {
+    const a = await createTestUser(sql);
+    try {
+      const [who, mine] = await asUser(sql, a.claims, (tx) =>
+        [
+          tx<
+            { uid: string; role: string }[]
+          >`select auth.uid()::text as uid, current_user::text as role`,
+          tx<{ id: string }[]>`select id from public.profiles`,
+        ] as const);
+      assertEquals(who[0], { uid: a.id, role: "authenticated" });
+      assertEquals(mine.map((r) => r.id), [a.id]);
+
+      // The update is sent with a failing statement: the error surfaces and the update is undone.
+      await assertRejects(
+        () =>
+          asUser(sql, a.claims, (tx) => [
+            tx`update public.profiles set username = 'one_trip_name' where id = ${a.id}`,
+            tx`select 1/0`,
+          ]),
+        Error,
+        "division by zero",
+      );
+      const [row] = await sql`select username from public.profiles where id = ${a.id}`;
+      assertEquals(row.username, null);
+
+      // Many scopes at once on a small pool: every one sees its own claims, never another's.
+      const users = [a, ...await Promise.all([1, 2, 3].map(() => createTestUser(sql)))];
+      try {
+        const seen = await Promise.all(
+          Array.from({ length: 40 }, (_, i) => users[i % users.length]).map((u) =>
+            asUser(sql, u.claims, (tx) => tx<{ uid: string }[]>`select auth.uid()::text as uid`)
+              .then(([r]) => [u.id, r.uid])
+          ),
+        );
+        for (const [expected, got] of seen) assertEquals(got, expected);
+      } finally {
+        await deleteTestUsers(sql, ...users.slice(1));
+      }
+    } finally {
+      await deleteTestUsers(sql, a);
+    }
+  });
+});
+
+Deno.test("a statement built after its scope ended is refused, not run outside the transaction", async () => {
+  await withDb(async (sql) => {
+    let kept: ((s: TemplateStringsArray) => unknown) | undefined;
+    await asService(sql, (tx) => {
+      kept = tx as unknown as typeof kept;
+      return tx`select 1`;
+    });
+    assertEquals(typeof kept, "function");
+    let refused: unknown;
+    try {
+      kept!`select current_user`;
+    } catch (err) {
+      refused = err;
+    }
+    assertMatch(String(refused), /after its database scope ended/);
+  });
+});
+
 Deno.test("values arrive as the generated types say", async () => {
   await withDb(async (sql) => {
     const [row] =

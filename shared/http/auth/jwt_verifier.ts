@@ -25,6 +25,14 @@ export interface JwtVerifierOptions {
   clockTolerance?: number;
   /** Injected clock for `exp`/`nbf`. */
   now?: () => Date;
+  /**
+   * Seconds a verified token is remembered, so a client polling with the same token costs no
+   * signature check per request (`exp` is still checked on every use). 0 turns it off.
+   * @default 60
+   */
+  cacheSeconds?: number;
+  /** Tokens remembered at most (the oldest are dropped first). @default 1000 */
+  cacheSize?: number;
 }
 
 /** Verifies a compact JWT and returns its claims. */
@@ -46,7 +54,7 @@ export function createJwtVerifier(opts: JwtVerifierOptions): JwtVerifier {
     })
     : undefined;
 
-  return async (token: string) => {
+  const verify = async (token: string) => {
     let alg: string | undefined;
     try {
       alg = jose.decodeProtectedHeader(token).alg;
@@ -82,5 +90,38 @@ export function createJwtVerifier(opts: JwtVerifierOptions): JwtVerifier {
       throw unauthorized("Invalid token", err);
     }
     throw unauthorized(`Token algorithm ${JSON.stringify(alg ?? null)} is not accepted`);
+  };
+  const cacheMs = (opts.cacheSeconds ?? 60) * 1000;
+  if (cacheMs <= 0) return verify;
+  return rememberVerified(verify, {
+    ttlMs: cacheMs,
+    size: opts.cacheSize ?? 1000,
+    toleranceMs: (opts.clockTolerance ?? 5) * 1000,
+    now: () => (opts.now?.() ?? new Date()).getTime(),
+  });
+}
+
+/**
+ * Wraps a verifier with a bounded memory of tokens it accepted. Only successes are kept, keyed
+ * by the whole token string (so a different signature is a different key), for at most `ttlMs`
+ * (a key rotated out stops being honoured within that time) and never past the token's `exp`.
+ */
+export function rememberVerified(
+  verify: JwtVerifier,
+  opts: { ttlMs: number; size: number; toleranceMs: number; now: () => number },
+): JwtVerifier {
+  const seen = new Map<string, { claims: VerifiedClaims; until: number }>();
+  return async (token: string) => {
+    const now = opts.now();
+    const hit = seen.get(token);
+    if (hit && now < hit.until) return hit.claims;
+    if (hit) seen.delete(token);
+    const claims = await verify(token);
+    const expires = typeof claims.exp === "number"
+      ? claims.exp * 1000 + opts.toleranceMs
+      : Infinity;
+    if (seen.size >= opts.size) seen.delete(seen.keys().next().value!);
+    seen.set(token, { claims: Object.freeze(claims), until: Math.min(now + opts.ttlMs, expires) });
+    return claims;
   };
 }

@@ -1,0 +1,74 @@
+import * as jose from "jose";
+import { assertEquals, assertRejects } from "../../../tests/support/assert.ts";
+import { createJwtVerifier, rememberVerified } from "./jwt_verifier.ts";
+
+const SECRET = "a-test-secret-of-at-least-thirty-two-characters";
+
+async function sign(exp: number, secret = SECRET): Promise<string> {
+  return await new jose.SignJWT({ role: "authenticated", aud: "authenticated" })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(crypto.randomUUID())
+    .setExpirationTime(exp)
+    .sign(new TextEncoder().encode(secret));
+}
+
+Deno.test("a remembered token is still refused once it expires", async () => {
+  let nowMs = Date.UTC(2026, 0, 1);
+  const verify = createJwtVerifier({
+    jwtSecret: SECRET,
+    clockTolerance: 0,
+    now: () => new Date(nowMs),
+  });
+  const token = await sign(nowMs / 1000 + 30);
+  const first = await verify(token);
+  assertEquals((await verify(token)).sub, first.sub);
+  nowMs += 31_000;
+  await assertRejects(() => verify(token), Error, "Token expired");
+});
+
+Deno.test("remembering a token never lets another signature through", async () => {
+  const verify = createJwtVerifier({ jwtSecret: SECRET });
+  const exp = Math.floor(Date.now() / 1000) + 600;
+  await verify(await sign(exp));
+  const forged = await sign(exp, "another-secret-of-at-least-thirty-two-chars");
+  await assertRejects(() => verify(forged), Error, "Invalid token");
+});
+
+Deno.test("a remembered token is verified afresh after the cache time; the memory is bounded", async () => {
+  let nowMs = Date.UTC(2026, 0, 1);
+  const calls: string[] = [];
+  const verify = rememberVerified((t) => {
+    calls.push(t);
+    return Promise.resolve({ sub: t, exp: nowMs / 1000 + 3600 });
+  }, { ttlMs: 60_000, size: 2, toleranceMs: 0, now: () => nowMs });
+  await verify("a");
+  nowMs += 30_000;
+  await verify("a");
+  assertEquals(calls, ["a"]);
+  nowMs += 31_000;
+  await verify("a");
+  assertEquals(calls, ["a", "a"]);
+  // Size 2: "b" and "c" push "a" out, so it is verified again.
+  await verify("b");
+  await verify("c");
+  await verify("a");
+  assertEquals(calls, ["a", "a", "b", "c", "a"]);
+});
+
+Deno.test("a refused token is never remembered", async () => {
+  let ok = false;
+  const verify = rememberVerified(
+    () => ok ? Promise.resolve({ sub: "x" }) : Promise.reject(new Error("refused")),
+    {
+      ttlMs: 60_000,
+      size: 10,
+      toleranceMs: 0,
+      now: () => 0,
+    },
+  );
+  await assertRejects(() => verify("t"), Error, "refused");
+  ok = true;
+  assertEquals((await verify("t")).sub, "x");
+  ok = false;
+  assertEquals((await verify("t")).sub, "x");
+});
