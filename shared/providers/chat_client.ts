@@ -5,7 +5,8 @@
  * comment lines) and turns a mid-stream error chunk into an `error` event; usage and cost come
  * from the final chunk.
  */
-import OpenAI from "openai";
+import type OpenAI from "openai";
+import { lazy } from "../lazy.ts";
 import { classifySdkError, providerFetch } from "./http_client.ts";
 import type { ProviderEndpoint } from "./provider_config.ts";
 
@@ -88,24 +89,27 @@ function usageOf(raw: unknown): ChatUsage | undefined {
 export function createChatClient(ep: ProviderEndpoint, opts: ChatClientOptions = {}): ChatClient {
   const name = ep.row.name;
   const openrouter = ep.row.adapter === "openrouter";
-  const client = new OpenAI({
-    apiKey: ep.apiKey ?? "unused",
-    baseURL: ep.baseUrl,
-    // Retries and fallbacks are ours (and OpenRouter's `models`), not the SDK's.
-    maxRetries: 0,
-    timeout: opts.timeoutMs ?? 60_000,
-    defaultHeaders: openrouter
-      ? {
-        "HTTP-Referer": opts.appUrl ?? "https://example.invalid",
-        "X-Title": opts.appTitle ?? "Generation backend",
-      }
-      : {},
-    fetch: providerFetch({
-      provider: name,
-      headers: ep.row.auth_scheme === "bearer" ? {} : ep.authHeaders,
-      timeoutMs: opts.timeoutMs ?? 60_000,
-      fetch: opts.fetch,
-    }),
+  const client = lazy(async (): Promise<OpenAI> => {
+    const { default: OpenAI } = await import("openai");
+    return new OpenAI({
+      apiKey: ep.apiKey ?? "unused",
+      baseURL: ep.baseUrl,
+      // Retries and fallbacks are ours (and OpenRouter's `models`), not the SDK's.
+      maxRetries: 0,
+      timeout: opts.timeoutMs ?? 60_000,
+      defaultHeaders: openrouter
+        ? {
+          "HTTP-Referer": opts.appUrl ?? "https://example.invalid",
+          "X-Title": opts.appTitle ?? "Generation backend",
+        }
+        : {},
+      fetch: providerFetch({
+        provider: name,
+        headers: ep.row.auth_scheme === "bearer" ? {} : ep.authHeaders,
+        timeoutMs: opts.timeoutMs ?? 60_000,
+        fetch: opts.fetch,
+      }),
+    });
   });
   const body = (req: ChatRequest) => ({
     model: req.model,
@@ -121,7 +125,7 @@ export function createChatClient(ep: ProviderEndpoint, opts: ChatClientOptions =
   return {
     async complete(req) {
       try {
-        const { data, response } = await client.chat.completions.create({
+        const { data, response } = await (await client()).chat.completions.create({
           ...body(req),
           stream: false,
         }, { signal: req.signal })
@@ -141,7 +145,7 @@ export function createChatClient(ep: ProviderEndpoint, opts: ChatClientOptions =
       const partial: ChatResult = { text: "", model: req.model, finishReason: null };
       let stream;
       try {
-        const { data, response } = await client.chat.completions.create({
+        const { data, response } = await (await client()).chat.completions.create({
           ...body(req),
           stream: true,
         }, { signal: req.signal })

@@ -3,7 +3,8 @@
  * prediction (by version, or by model endpoint for official models) with our webhook, get,
  * cancel, and normalise outputs (string, array or object; every output kept).
  */
-import Replicate from "replicate";
+import type Replicate from "replicate";
+import { lazy } from "../lazy.ts";
 import { z } from "zod";
 import { classifySdkError, providerFetch } from "./http_client.ts";
 import { ProviderError } from "./provider_error.ts";
@@ -94,16 +95,19 @@ export function createReplicateAdapter(
   opts: { timeoutMs?: number; fetch?: typeof fetch } = {},
 ): ReplicateAdapter {
   const name = ep.row.name;
-  const client = new Replicate({
-    auth: ep.apiKey,
-    baseUrl: ep.baseUrl,
-    useFileOutput: false,
-    fetch: providerFetch({
-      provider: name,
-      headers: ep.row.auth_scheme === "bearer" ? {} : ep.authHeaders,
-      timeoutMs: opts.timeoutMs ?? 15_000,
-      fetch: opts.fetch,
-    }),
+  const client = lazy(async () => {
+    const { default: Replicate } = await import("replicate");
+    return new Replicate({
+      auth: ep.apiKey,
+      baseUrl: ep.baseUrl,
+      useFileOutput: false,
+      fetch: providerFetch({
+        provider: name,
+        headers: ep.row.auth_scheme === "bearer" ? {} : ep.authHeaders,
+        timeoutMs: opts.timeoutMs ?? 15_000,
+        fetch: opts.fetch,
+      }),
+    });
   });
   const call = async (fn: () => Promise<unknown>): Promise<Prediction> => {
     let raw: unknown;
@@ -125,8 +129,8 @@ export function createReplicateAdapter(
   };
   return {
     create: (req) =>
-      call(() =>
-        client.predictions.create(
+      call(async () =>
+        (await client()).predictions.create(
           {
             ...(req.model.version
               ? { version: req.model.version }
@@ -135,10 +139,10 @@ export function createReplicateAdapter(
             ...(req.webhookUrl
               ? { webhook: req.webhookUrl, webhook_events_filter: ["start", "completed"] }
               : {}),
-          } as Parameters<typeof client.predictions.create>[0],
+          } as Parameters<Replicate["predictions"]["create"]>[0],
         )
       ),
-    get: (id) => call(() => client.predictions.get(id)),
-    cancel: (id) => call(() => client.predictions.cancel(id)),
+    get: (id) => call(async () => (await client()).predictions.get(id)),
+    cancel: (id) => call(async () => (await client()).predictions.cancel(id)),
   };
 }

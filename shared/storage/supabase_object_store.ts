@@ -2,7 +2,7 @@
  * The `ObjectStore` adapter over supabase-js's storage client: the only storage implementation,
  * used in production (hosted Storage) and locally (the Storage simulator behind the gateway).
  */
-import { createClient } from "@supabase/supabase-js";
+import { lazy } from "../lazy.ts";
 import type {
   DownloadedObject,
   ListEntry,
@@ -42,14 +42,19 @@ export function createSupabaseObjectStore(opts: SupabaseObjectStoreOptions): Obj
     if (res.body) headersByBody.set(res.body, res.headers);
     return res;
   };
-  const client = createClient(opts.url, opts.key, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-    global: {
-      fetch: recordingFetch,
-      headers: opts.accessToken ? { Authorization: `Bearer ${opts.accessToken}` } : {},
-    },
+  // Loaded on first use: supabase-js costs about 50 ms of start-up a function may not need.
+  const storage = lazy(async () => {
+    const { createClient } = await import("@supabase/supabase-js");
+    return createClient(opts.url, opts.key, {
+      auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+      global: {
+        fetch: recordingFetch,
+        headers: opts.accessToken ? { Authorization: `Bearer ${opts.accessToken}` } : {},
+      },
+    }).storage;
   });
-  const api = (bucket: string) => client.storage.from(bucket);
+  const storageUrl = `${opts.url.replace(/\/+$/, "")}/storage/v1`;
+  const api = async (bucket: string) => (await storage()).from(bucket);
 
   async function call<T>(
     context: string,
@@ -68,7 +73,7 @@ export function createSupabaseObjectStore(opts: SupabaseObjectStoreOptions): Obj
   const info = async (bucket: string, path: string): Promise<ObjectInfo | null> => {
     assertSafeRef(bucket, path);
     try {
-      const data = await call(`info ${bucket}/${path}`, () => api(bucket).info(path));
+      const data = await call(`info ${bucket}/${path}`, async () => (await api(bucket)).info(path));
       return {
         bucket,
         path,
@@ -92,12 +97,15 @@ export function createSupabaseObjectStore(opts: SupabaseObjectStoreOptions): Obj
       // A Blob would be sent as multipart with its own type; its stream keeps ours and is not
       // buffered.
       const payload = body instanceof Blob ? body.stream() : body;
-      const data = await call(`put ${bucket}/${path}`, () =>
-        api(bucket).upload(path, payload, {
-          contentType: putOpts.contentType,
-          upsert: putOpts.upsert ?? false,
-          cacheControl: String(putOpts.cacheControl ?? 3600),
-        }));
+      const data = await call(
+        `put ${bucket}/${path}`,
+        async () =>
+          (await api(bucket)).upload(path, payload, {
+            contentType: putOpts.contentType,
+            upsert: putOpts.upsert ?? false,
+            cacheControl: String(putOpts.cacheControl ?? 3600),
+          }),
+      );
       return { bucket, path, id: data.id ?? undefined };
     },
 
@@ -106,7 +114,8 @@ export function createSupabaseObjectStore(opts: SupabaseObjectStoreOptions): Obj
       assertSafeRef(to.bucket, to.path);
       await call(
         `copy ${ref(from)} -> ${ref(to)}`,
-        () => api(from.bucket).copy(from.path, to.path, { destinationBucket: to.bucket }),
+        async () =>
+          (await api(from.bucket)).copy(from.path, to.path, { destinationBucket: to.bucket }),
       );
       return { bucket: to.bucket, path: to.path };
     },
@@ -116,7 +125,8 @@ export function createSupabaseObjectStore(opts: SupabaseObjectStoreOptions): Obj
       assertSafeRef(to.bucket, to.path);
       await call(
         `move ${ref(from)} -> ${ref(to)}`,
-        () => api(from.bucket).move(from.path, to.path, { destinationBucket: to.bucket }),
+        async () =>
+          (await api(from.bucket)).move(from.path, to.path, { destinationBucket: to.bucket }),
       );
       return { bucket: to.bucket, path: to.path };
     },
@@ -129,7 +139,7 @@ export function createSupabaseObjectStore(opts: SupabaseObjectStoreOptions): Obj
         const batch = paths.slice(i, i + REMOVE_BATCH);
         const data = await call(
           `remove ${bucket} (${batch.length})`,
-          () => api(bucket).remove(batch),
+          async () => (await api(bucket)).remove(batch),
         );
         removed.push(...(data ?? []).map((o) => o.name));
       }
@@ -140,7 +150,7 @@ export function createSupabaseObjectStore(opts: SupabaseObjectStoreOptions): Obj
       assertSafeRef(bucket, path);
       const body = await call(
         `download ${bucket}/${path}`,
-        () => api(bucket).download(path).asStream(),
+        async () => (await api(bucket)).download(path).asStream(),
       );
       if (!body) {
         throw new ObjectStoreError("upstream", `download ${bucket}/${path}: empty response`);
@@ -164,12 +174,15 @@ export function createSupabaseObjectStore(opts: SupabaseObjectStoreOptions): Obj
     async list(bucket, prefix, listOpts = {}): Promise<ListEntry[]> {
       assertBucketName(bucket);
       if (prefix !== "") assertSafeObjectPath(prefix);
-      const data = await call(`list ${bucket}/${prefix}`, () =>
-        api(bucket).list(prefix, {
-          limit: listOpts.limit ?? 100,
-          offset: listOpts.offset ?? 0,
-          sortBy: { column: "name", order: "asc" },
-        }));
+      const data = await call(
+        `list ${bucket}/${prefix}`,
+        async () =>
+          (await api(bucket)).list(prefix, {
+            limit: listOpts.limit ?? 100,
+            offset: listOpts.offset ?? 0,
+            sortBy: { column: "name", order: "asc" },
+          }),
+      );
       return data.map((o) => ({
         name: o.name,
         id: o.id ?? null,
@@ -184,7 +197,10 @@ export function createSupabaseObjectStore(opts: SupabaseObjectStoreOptions): Obj
       assertExpiry(expiresInSeconds);
       const data = await call(
         `sign ${bucket}/${path}`,
-        () => api(bucket).createSignedUrl(path, expiresInSeconds, { download: signOpts.download }),
+        async () =>
+          (await api(bucket)).createSignedUrl(path, expiresInSeconds, {
+            download: signOpts.download,
+          }),
       );
       return data.signedUrl;
     },
@@ -196,7 +212,7 @@ export function createSupabaseObjectStore(opts: SupabaseObjectStoreOptions): Obj
       if (paths.length === 0) return [];
       const data = await call(
         `sign ${bucket} (${paths.length})`,
-        () => api(bucket).createSignedUrls(paths, expiresInSeconds),
+        async () => (await api(bucket)).createSignedUrls(paths, expiresInSeconds),
       );
       return data.map((d, i) => ({
         path: d.path ?? paths[i],
@@ -207,7 +223,8 @@ export function createSupabaseObjectStore(opts: SupabaseObjectStoreOptions): Obj
 
     publicUrl(bucket, path) {
       assertSafeRef(bucket, path);
-      return api(bucket).getPublicUrl(path).data.publicUrl;
+      // What supabase-js's getPublicUrl returns, without loading it for a string.
+      return encodeURI(`${storageUrl}/object/public/${bucket}/${path.replace(/^\/+/, "")}`);
     },
   };
 }
