@@ -7,11 +7,11 @@ import type { Tables } from "../db/database.types.ts";
 import { asService } from "../db/scopes.ts";
 import { priceCredits } from "../providers/capabilities.ts";
 import { mapInputs } from "../providers/map_inputs.ts";
-import { recordModelOutcome } from "../providers/model_health.ts";
+import { modelOutcomeStatement, recordModelOutcome } from "../providers/model_health.ts";
 import { ProviderError } from "../providers/provider_error.ts";
 import { takeProviderSlot } from "../providers/rate_limiter.ts";
 import type { ResolvedModel } from "../providers/registry.ts";
-import { recordProviderCall } from "../providers/usage_log.ts";
+import { providerCallStatement, recordProviderCall } from "../providers/usage_log.ts";
 import type { JobDeps } from "./job_deps.ts";
 import { cancelGeneration, createGeneration, webhookUrl } from "./provider_calls.ts";
 
@@ -147,13 +147,18 @@ export async function submitJob(deps: JobDeps, job: Job): Promise<SubmitOutcome>
       model_id: model.model.id,
       input: mapped.input,
     });
-    await recordProviderCall(deps.db, {
-      ...call,
-      providerRequestId: submission.id,
-      responseStatus: 201,
-      latencyMs,
-    });
-    await recordModelOutcome(deps.db, model.model.id, { ok: true });
+    // Service path: the call's usage row and the model's health, together in one round trip
+    // (after the link, which must not depend on them).
+    await asService(deps.db, (tx) =>
+      [
+        providerCallStatement(tx, {
+          ...call,
+          providerRequestId: submission.id,
+          responseStatus: 201,
+          latencyMs,
+        }),
+        modelOutcomeStatement(tx, model.model.id, { ok: true }),
+      ] as const);
     if (!t.applied) {
       // Cancelled (or expired) while we were submitting: stop the provider's work too.
       await cancelGeneration(model.provider, submission.id).catch(() => {});

@@ -26,9 +26,9 @@ export interface ProviderCall {
   metadata?: Record<string, unknown>;
 }
 
-/** Inserts the row inside an existing service transaction; returns its id. */
-export async function insertProviderCall(tx: Tx, call: ProviderCall): Promise<string> {
-  const [row] = await tx<{ id: string }[]>`
+/** The insert of the row, unsent: for a service scope that sends it with other statements. */
+export function providerCallStatement(tx: Tx, call: ProviderCall) {
+  return tx<{ id: string }[]>`
     insert into public.api_usage_logs (provider_id, model_id, user_id, job_id, request_type, endpoint_path,
       provider_request_id, response_status, response_time_ms, tokens_input, tokens_output, tokens_total,
       cost_usd_estimated, cost_usd_actual, cost_credits, error_message, provider_metadata)
@@ -49,12 +49,18 @@ export async function insertProviderCall(tx: Tx, call: ProviderCall): Promise<st
       ${call.costUsdEstimated ?? null}, ${call.costUsdActual ?? null}, ${call.costCredits ?? null},
       ${call.error ? call.error.slice(0, 4000) : null}, ${tx.json((call.metadata ?? {}) as never)})
     returning id`;
+}
+
+/** Inserts the row inside an existing service transaction; returns its id. */
+export async function insertProviderCall(tx: Tx, call: ProviderCall): Promise<string> {
+  const [row] = await providerCallStatement(tx, call);
   return row.id;
 }
 
 /** Records a provider call on its own (service path: users never write these rows). */
 export async function recordProviderCall(db: Sql, call: ProviderCall): Promise<string> {
-  return await asService(db, (tx) => insertProviderCall(tx, call));
+  const [row] = await asService(db, (tx) => providerCallStatement(tx, call));
+  return row.id;
 }
 
 /** Fills in the actual cost of the call(s) with this provider request id. */
