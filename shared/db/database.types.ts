@@ -793,7 +793,7 @@ isOneToOne: false
       } },
 "enqueue_job":
 { Args: { "p_cost": number,"p_idempotency_key"?: string,"p_job": Json,"p_max_active"?: number,"p_request_hash"?: string,"p_user_id": string }; Returns: {
-              "balance": number,"job_id": string,"outcome": string
+              "balance": number,"job": Json,"job_id": string,"outcome": string
             }[]
                            },
 "has_role":

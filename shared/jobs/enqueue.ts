@@ -2,6 +2,7 @@
  * Creating a job: decide the content mode on the server, check the reference and project
  * belong to the caller, resolve and price the model, then charge and insert in one SQL call.
  */
+import type { Tables } from "../db/database.types.ts";
 import { asService, asUser, type Claims } from "../db/scopes.ts";
 import { AppError } from "../errors.ts";
 import { priceCredits } from "../providers/capabilities.ts";
@@ -19,6 +20,8 @@ export const REFERENCE_BUCKETS = ["reference_images", "workspace-temp", "user-li
 /** The result of {@link enqueueJob}. */
 export interface EnqueueResult {
   jobId: string;
+  /** The created (or replayed) job, as stored. */
+  job: Tables<"jobs">;
   replayed: boolean;
   balance: number;
   model: ResolvedModel;
@@ -34,16 +37,20 @@ export async function enqueueJob(
   spec: JobSpec,
   idempotencyKey?: string,
 ): Promise<EnqueueResult> {
-  const [profile] = await asUser(
-    deps.db,
-    caller.claims,
-    (tx) =>
-      tx<{ age_verified: boolean; admin: boolean }[]>`
-      select p.age_verified, public.has_role(p.id, 'admin') as admin from public.profiles p where p.id = ${caller.userId}`,
-  );
-  if (!profile) throw new AppError("FORBIDDEN", "No profile for this user");
-  if (spec.contentMode === "nsfw" && !profile.age_verified && !profile.admin) {
-    throw field("content_mode", "nsfw needs an age-verified account", "FORBIDDEN");
+  if (spec.contentMode === "nsfw") {
+    // Read under the caller's RLS; only nsfw needs it (enqueue_job itself refuses a user
+    // without a profile).
+    const [profile] = await asUser(
+      deps.db,
+      caller.claims,
+      (tx) =>
+        tx<{ age_verified: boolean; admin: boolean }[]>`
+        select p.age_verified, public.has_role(p.id, 'admin') as admin from public.profiles p where p.id = ${caller.userId}`,
+    );
+    if (!profile) throw new AppError("FORBIDDEN", "No profile for this user");
+    if (!profile.age_verified && !profile.admin) {
+      throw field("content_mode", "nsfw needs an age-verified account", "FORBIDDEN");
+    }
   }
   if (spec.projectId) {
     const rows = await asUser(
@@ -131,20 +138,28 @@ export async function enqueueJob(
   const hash = idempotencyKey ? await requestHash(spec) : null;
   // Service path: users cannot insert jobs or move credits; enqueue_job does both atomically
   // for the user this request authenticated, at the price computed above.
-  const [row] = await asService(
+  const rows = await asService(
     deps.db,
     (tx) =>
-      tx<{ outcome: string; job_id: string | null; balance: number }[]>`
+      tx<{ outcome: string; job_id: string | null; balance: number; job: Tables<"jobs"> | null }[]>`
       select * from public.enqueue_job(${caller.userId}::uuid, ${
         tx.json(job as never)
       }, ${cost}::int,
         ${idempotencyKey ?? null}, ${hash})`,
-  );
+  ).catch((err) => {
+    // P0002: enqueue_job found no profile for the user (a token for a deleted account).
+    if ((err as { code?: string }).code === "P0002") {
+      throw new AppError("FORBIDDEN", "No profile for this user");
+    }
+    throw err;
+  });
+  const row = rows[0];
   switch (row.outcome) {
     case "created":
     case "replayed":
       return {
         jobId: row.job_id!,
+        job: row.job!,
         replayed: row.outcome === "replayed",
         balance: row.balance,
         model: primary,

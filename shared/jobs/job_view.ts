@@ -77,26 +77,30 @@ interface AssetRow {
 }
 
 /**
- * The caller's job and its assets (RLS decides) in one transaction, both queries sent together,
- * with signed preview URLs; undefined when the job is not the caller's.
+ * The caller's job and its assets (RLS decides, for the job and for each asset) in one
+ * statement, with signed preview URLs; undefined when the job is not the caller's.
  */
 export async function findJobWithAssets(deps: JobDeps, claims: Claims, id: string) {
-  const [jobs, rows] = await asUser(deps.db, claims, (tx) =>
-    [
-      tx<Job[]>`select * from public.jobs where id = ${id}`,
-      tx<AssetRow[]>`
-        select id, asset_index as index, 'workspace-temp' as bucket, temp_storage_path as path, mime_type,
-          file_size_bytes as size_bytes, width, height, duration_seconds, generation_seed as seed
-        from public.workspace_assets where job_id = ${id}
-        union all
-        select id, asset_index, 'user-library', storage_path, mime_type, file_size_bytes, width, height,
-          duration_seconds, generation_seed
-        from public.user_library where source_job_id = ${id}
-        order by 2`,
-    ] as const);
-  const job = jobs[0];
-  if (!job) return undefined;
-  return { job, assets: await withPreviews(deps, rows) };
+  const [row] = await asUser(
+    deps.db,
+    claims,
+    (tx) =>
+      tx<(Job & { assets: AssetRow[] })[]>`
+      select j.*, coalesce((
+        select json_agg(a order by a.index) from (
+          select id, asset_index as index, 'workspace-temp' as bucket, temp_storage_path as path, mime_type,
+            file_size_bytes as size_bytes, width, height, duration_seconds, generation_seed as seed
+          from public.workspace_assets where job_id = j.id
+          union all
+          select id, asset_index, 'user-library', storage_path, mime_type, file_size_bytes, width, height,
+            duration_seconds, generation_seed
+          from public.user_library where source_job_id = j.id
+        ) a), '[]') as assets
+      from public.jobs j where j.id = ${id}`,
+  );
+  if (!row) return undefined;
+  const { assets, ...job } = row;
+  return { job: job as Job, assets: await withPreviews(deps, assets) };
 }
 
 async function withPreviews(deps: JobDeps, rows: AssetRow[]) {

@@ -1,7 +1,7 @@
 -- Job flow: charge + insert atomically, idempotency, the per-user cap, the state machine
 -- (illegal transitions change nothing), exactly-once refunds, fair claiming.
 begin;
-select plan(27);
+select plan(30);
 
 select tests.create_supabase_user('jf_user');
 select tests.create_supabase_user('jf_other');
@@ -22,6 +22,11 @@ select is((select credits_consumed::int from public.usage_logs where job_id = (s
 select is((select outcome || ':' || (job_id = (select id from ids where name = 'a'))::text from public.enqueue_job(
   tests.get_supabase_uid('jf_user'), '{"modality": "image", "prompt": "a"}', 4, 'key-1', 'hash-1', 10)),
   'replayed:true', 'the same key and body replays the first job');
+select is((select (job ->> 'id')::uuid from public.enqueue_job(tests.get_supabase_uid('jf_user'),
+  '{"modality": "image", "prompt": "a"}', 4, 'key-1', 'hash-1', 10)), (select id from ids where name = 'a'),
+  'a replay answers with the stored job');
+select is((select job from public.enqueue_job(tests.get_supabase_uid('jf_user'),
+  '{"modality": "image", "prompt": "b"}', 4, 'key-1', 'hash-2', 10)), null, 'a conflict answers with no job');
 select is((select outcome from public.enqueue_job(tests.get_supabase_uid('jf_user'),
   '{"modality": "image", "prompt": "b"}', 4, 'key-1', 'hash-2', 10)), 'idempotency_conflict', 'the same key with another body conflicts');
 select is((select outcome from public.enqueue_job(tests.get_supabase_uid('jf_user'),
@@ -31,6 +36,9 @@ select is((select count(*)::int from public.jobs where user_id = tests.get_supab
 select is((select token_balance from public.profiles where id = tests.get_supabase_uid('jf_user')), 6, 'balances are unchanged by refusals');
 select is((select outcome from public.enqueue_job(tests.get_supabase_uid('jf_user'),
   '{"modality": "image", "prompt": "d"}', 1, null, null, 1)), 'too_many_active', 'the per-user cap on active jobs applies');
+select is((select to_jsonb(j) from public.jobs j where j.id = (select id from ids where name = 'a')),
+  (select job from public.enqueue_job(tests.get_supabase_uid('jf_user'), '{"modality": "image", "prompt": "a"}', 4, 'key-1', 'hash-1', 10)),
+  'the job answered is the row as stored');
 select throws_ok($$select * from public.enqueue_job(tests.get_supabase_uid('jf_user'), '{"modality": "image", "prompt": "e"}', -1)$$,
   '22023', null, 'a negative price is an error');
 

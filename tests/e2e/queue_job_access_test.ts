@@ -7,7 +7,8 @@ import {
   createSimProvider,
   waitForJob,
 } from "../support/jobs.ts";
-import { withDb } from "../support/stack.ts";
+import { stack, type TestUser, withDb } from "../support/stack.ts";
+import { mintUserJwt } from "../../scripts/lib/local_keys.ts";
 
 type Body = Record<string, unknown>;
 
@@ -73,6 +74,28 @@ Deno.test("content mode, ownership and cross-user access are decided on the serv
       assertEquals((await callFn(null, "GET", `/queue-job/jobs/${id}`)).status, 401);
     } finally {
       await cleanup(sql, [alice, bob, adult], [provider]);
+    }
+  });
+});
+
+Deno.test("a valid token for an account without a profile creates nothing and is charged nothing", async () => {
+  await withDb(async (sql) => {
+    const provider = await createSimProvider(sql);
+    try {
+      const model = await createSimModel(sql, provider.id);
+      const ghostId = crypto.randomUUID();
+      const ghost = { id: ghostId, jwt: await mintUserJwt(ghostId, { secret: stack.jwtSecret }) };
+      const res = await callFn(ghost as unknown as TestUser, "POST", "/queue-job", {
+        prompt: "p",
+        model_id: model.id,
+      });
+      assertEquals(res.status, 403);
+      assertEquals((res.body.error as Body).code, "FORBIDDEN");
+      const [row] =
+        await sql`select count(*)::int as n from public.jobs where user_id = ${ghostId}`;
+      assertEquals(row.n, 0);
+    } finally {
+      await cleanup(sql, [], [provider]);
     }
   });
 });
