@@ -71,7 +71,7 @@ export function registerCreateJob(app: FunctionApp, deps: FunctionDeps, jobs: Jo
   app.openAPIRegistry.register("CreateJobRequest", createJobBodySchema);
   app.openAPIRegistry.register("LegacyJobRequest", legacyJobRequestSchema);
   const kickDispatch = createDispatchKicker(
-    () => runDispatch(jobs, { limit: 25 }),
+    () => runDispatch(jobs, { limit: 25, reconcile: false }),
     jobs.background,
   );
   app.use("/", requireUser(deps.auth));

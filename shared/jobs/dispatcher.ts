@@ -24,6 +24,12 @@ export interface DispatchOptions {
   concurrency?: number;
   /** A processing job is polled once its last change is this old. @default 120 */
   webhookOverdueSeconds?: number;
+  /**
+   * Also poll overdue jobs and expire jobs past their deadline. The kick after an enqueue
+   * turns it off: it is there to start the new job at once, and the scheduled run (every
+   * minute) does the reconciling. @default true
+   */
+  reconcile?: boolean;
 }
 
 /** What a run did. */
@@ -77,6 +83,8 @@ export async function runDispatch(
       deps.log.error("submit crashed", { job_id: job.id, err });
     }
   });
+
+  if (opts.reconcile === false) return counts;
 
   const overdue = await asService(
     deps.db,
