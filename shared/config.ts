@@ -48,6 +48,11 @@ export const envSchema = z.object({
   DB_POOL_MAX: z.coerce.number().int().min(1).max(50).default(4),
   /** Prepared statements; off by default on the transaction pooler (port 6543). */
   DB_PREPARE: boolString.optional(),
+  /**
+   * Provider callbacks handled at once per instance; more get 503 + Retry-After (providers
+   * deliver again, the reconciler catches the rest). Each holds an output download and upload.
+   */
+  WEBHOOK_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(1000).default(32),
   /** Comma-separated allowed origins, or `*`. */
   CORS_ALLOWED_ORIGINS: z.string().default("*"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
