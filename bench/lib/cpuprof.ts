@@ -57,7 +57,7 @@ export function summarize(profile: CpuProfile, top = 12): string[] {
 }
 
 /** A minimal Chrome DevTools Protocol client over the inspector's WebSocket. */
-async function connectInspector(port: number) {
+export async function connectInspector(port: number) {
   let list: { webSocketDebuggerUrl: string }[] = [];
   for (let i = 0; i < 500 && list.length === 0; i++) {
     list = await fetch(`http://127.0.0.1:${port}/json/list`).then((r) => r.json()).catch(() => []);
@@ -135,7 +135,10 @@ export async function profileUnderLoad(opts: {
     }
     const stopped = await cdp.send("Profiler.stop");
     cdp.close();
-    return summarize(stopped.result!.profile as CpuProfile, Number(Deno.env.get("PROF_TOP") ?? 12));
+    return summarize(
+      stopped.result!.profile as CpuProfile,
+      Number(Deno.env.get("PROF_TOP") ?? 12),
+    );
   } finally {
     await child.stop();
   }

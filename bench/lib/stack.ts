@@ -23,6 +23,8 @@ export interface BenchStack {
   /** Env the function processes run with (also what worker processes need). */
   env: Record<string, string>;
   functionPorts: Record<string, number>;
+  /** Each function's inspector (memory sampling: lib/isolate_memory.ts). */
+  inspectorPorts: Record<string, number>;
   /** `sb_secret_...` accepted on service routes (dispatch). */
   secretKey: string;
   /** `<replicate sim>/_sim` */
@@ -99,9 +101,14 @@ export async function startBenchStack(
     }
     log("stack: starting function processes");
     const logDir = join(REPO_ROOT, ".local", "bench-logs");
+    const inspectorPorts: Record<string, number> = {};
     const fns = await startFunctions({
       env,
       output: { kind: "files", dir: logDir },
+      // Only the Runtime domain is used (no debugger, no profiler): no effect on the code's speed.
+      denoFlags: (
+        name,
+      ) => [`--inspect=127.0.0.1:${inspectorPorts[name] = freePort()}`],
     });
     cleanups.push(() => fns.stop());
     const gateway = startGateway({
@@ -116,6 +123,7 @@ export async function startBenchStack(
       gatewayUrl,
       env,
       functionPorts: fns.ports,
+      inspectorPorts,
       secretKey,
       replicateControlUrl: env.SIM_CONTROL_URL_REPLICATE,
       logDir,

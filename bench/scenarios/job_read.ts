@@ -136,6 +136,33 @@ export async function jobRead(ctx: BenchContext): Promise<void> {
     await big.stop();
   }
 
+  // Diagnostic: the database work alone in a Deno process (postgres.js, pool 4, 32 callers), to
+  // split the gap to pgbench between the driver and HTTP + auth + framework.
+  const driverOnly = (mode: "scope" | "bare") =>
+    repeat(opts.runs, async (warmup) => {
+      const child = spawnDeno("bench/workers/scope_loop.ts", {
+        ...ctx.stack.env,
+        BENCH_MODE: mode,
+        BENCH_SECONDS: String(
+          warmup ? Math.max(1, Math.ceil(opts.durationS / 2)) : opts.durationS,
+        ),
+      }, { stdin: true, stdout: "piped" });
+      const writer = child.process.stdin.getWriter();
+      await writer.write(
+        new TextEncoder().encode(
+          JSON.stringify({ claims: users.map((u) => jwtClaims(u.jwt)), ids }),
+        ),
+      );
+      await writer.close();
+      const out = await child.process.output();
+      const d = JSON.parse(
+        new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!,
+      );
+      return { rate: d.ops / (d.ms / 1000) };
+    });
+  const scopeOnly = await driverOnly("scope");
+  const bareOnly = await driverOnly("bare");
+
   const s = "1. job status read";
   const main = ratioRow(ctx, {
     scenario: s,
@@ -173,6 +200,22 @@ export async function jobRead(ctx: BenchContext): Promise<void> {
     metric: "same, direct, vs the bare select",
     unit: "req/s",
     value: direct.rps,
+    anchor: "pgbench bare select by pk @32",
+    anchorValue: pgBare.tps,
+  });
+  ratioRow(ctx, {
+    scenario: s,
+    metric: "the database work alone: asUser + select in a Deno process, no HTTP (diagnostic)",
+    unit: "ops/s",
+    value: scopeOnly.rate,
+    anchor: "pgbench select by pk + asUser role/claims @32",
+    anchorValue: pgWrapped.tps,
+  });
+  ratioRow(ctx, {
+    scenario: s,
+    metric: "the bare select alone in a Deno process, no HTTP (diagnostic)",
+    unit: "ops/s",
+    value: bareOnly.rate,
     anchor: "pgbench bare select by pk @32",
     anchorValue: pgBare.tps,
   });

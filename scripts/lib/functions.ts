@@ -28,6 +28,8 @@ export interface StartFunctionsOptions {
   names?: readonly string[];
   /** Where each process's output goes: the terminal (prefixed) or a folder of log files. */
   output: { kind: "terminal" } | { kind: "files"; dir: string };
+  /** Extra `deno run` flags for a function (the benchmark's inspector, for one). */
+  denoFlags?: (name: string) => string[];
 }
 
 async function pipeLines(
@@ -61,6 +63,7 @@ export async function startFunctions(opts: StartFunctionsOptions): Promise<Funct
         "--allow-env",
         "--allow-read",
         "--allow-sys",
+        ...(opts.denoFlags?.(name) ?? []),
         `functions/${name}/index.ts`,
       ],
       cwd: REPO_ROOT,
