@@ -49,8 +49,9 @@ export const envSchema = z.object({
   /** Prepared statements; off by default on the transaction pooler (port 6543). */
   DB_PREPARE: boolString.optional(),
   /**
-   * Provider callbacks handled at once per instance; more get 503 + Retry-After (providers
-   * deliver again, the reconciler catches the rest). Each holds an output download and upload.
+   * Provider callbacks handled at once per instance; up to 8 times as many wait (≤ 10 s) for a
+   * turn, more get 503 + Retry-After (providers deliver again, the reconciler catches the
+   * rest). Each one running holds an output download and upload.
    */
   WEBHOOK_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(1000).default(32),
   /** Comma-separated allowed origins, or `*`. */

@@ -10,7 +10,7 @@ import { registerReplicateWebhook } from "./replicate_route.ts";
 export function createProviderWebhooksApp(deps: FunctionDeps, jobs: JobDeps): FunctionApp {
   const app = createBaseApp(deps, "Signed callbacks from Replicate and OpenRouter.", 1_048_576);
   // One budget for every callback route: each holds a download and an upload while it runs.
-  const limit = limitInFlight(deps.config.WEBHOOK_MAX_IN_FLIGHT);
+  const limit = limitInFlight({ max: deps.config.WEBHOOK_MAX_IN_FLIGHT });
   app.use("/replicate", limit);
   app.use("/openrouter", limit);
   app.use("/openrouter/*", limit);
