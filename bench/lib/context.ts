@@ -43,6 +43,7 @@ export function directUrl(ctx: BenchContext, name: string): string {
 export async function dispatchOnce(
   ctx: BenchContext,
   limit = 200,
+  webhookOverdueSeconds?: number,
 ): Promise<Record<string, number>> {
   const res = await fetch(
     `${ctx.stack.gatewayUrl}/functions/v1/queue-job/dispatch`,
@@ -52,7 +53,7 @@ export async function dispatchOnce(
         apikey: ctx.stack.secretKey,
         "content-type": "application/json",
       },
-      body: JSON.stringify({ limit }),
+      body: JSON.stringify({ limit, webhook_overdue_seconds: webhookOverdueSeconds }),
     },
   );
   const body = await res.json();
@@ -73,8 +74,15 @@ export async function drain(
 ) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await activeJobs(ctx.fx, modelId) === 0) return true;
-    await dispatchOnce(ctx, 200).catch((e) => ctx.log(`  dispatch failed: ${e}`));
+    if (await activeJobs(ctx.fx, modelId) === 0) {
+      // Webhook retries and duplicates of finished jobs may still be landing: let them settle
+      // so they do not load the next measurement.
+      await new Promise((r) => setTimeout(r, 2000));
+      return true;
+    }
+    // Between measurements nothing is measured: a job whose final webhook was shed and whose
+    // retries ran out is polled after 5 s rather than the production 120 s.
+    await dispatchOnce(ctx, 200, 5).catch((e) => ctx.log(`  dispatch failed: ${e}`));
     await new Promise((r) => setTimeout(r, 200));
   }
   return false;
