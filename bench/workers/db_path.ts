@@ -1,16 +1,18 @@
 /**
  * Scenario 3a worker: the dispatcher's database path alone, in its own process like a function
  * instance: claim due jobs with `claim_due_jobs` (dispatcher defaults: 25 per claim, 8 in
- * flight, a pool of 4), mark each submitted and then complete through `job_transition`, until
- * nothing is left. Prints `{"jobs", "ms", "claimMs", "claims"}`.
+ * flight, a pool of 4), mark each submitted and then complete through `job_transition` (group
+ * committed, as the dispatcher's submissions are), until nothing is left. Prints `{"jobs", "ms", "claimMs", "claims"}`.
  */
 import { createDb } from "../../shared/db/client.ts";
+import { createGroupCommit } from "../../shared/db/group_commit.ts";
 import { asService } from "../../shared/db/scopes.ts";
 
 const url = Deno.env.get("SUPABASE_DB_URL")!;
 const limit = Number(Deno.env.get("BENCH_LIMIT") ?? 25);
 const concurrency = Number(Deno.env.get("BENCH_CONCURRENCY") ?? 8);
 const db = createDb(url, { max: Number(Deno.env.get("DB_POOL_MAX") ?? 4) });
+const commits = createGroupCommit(db);
 await db`select 1`;
 
 const started = performance.now();
@@ -38,17 +40,17 @@ for (;;) {
       while (next < claimed.length) {
         const { id } = claimed[next++];
         const t0 = performance.now();
-        await asService(
-          db,
-          (tx) =>
+        await commits.run((tx) =>
+          [
             tx`select * from public.job_transition(${id}::uuid, 'submitted',
             ${tx.json({ prediction_id: `bench-${id}` })})`,
+          ] as const
         );
-        await asService(
-          db,
-          (tx) =>
+        await commits.run((tx) =>
+          [
             tx`select * from public.job_transition(${id}::uuid, 'complete',
             ${tx.json({ outputs_stored: 1 })})`,
+          ] as const
         );
         transitionMs += performance.now() - t0;
         done++;

@@ -1,4 +1,5 @@
 /** Builds the job flow's dependencies for a function process. */
+import { createGroupCommit } from "../db/group_commit.ts";
 import type { FunctionDeps } from "../function_deps.ts";
 import { ProviderRegistry } from "../providers/registry.ts";
 import { createSupabaseObjectStore } from "../storage/supabase_object_store.ts";
@@ -21,6 +22,7 @@ export function buildJobDeps(
   }
   return {
     db: deps.db,
+    commits: createGroupCommit(deps.db),
     registry: new ProviderRegistry({ db: deps.db, env, log: deps.log }),
     store: createSupabaseObjectStore({ url: supabaseUrl, key: serviceKey }),
     log: deps.log,

@@ -1,5 +1,6 @@
 /** What the job flow (enqueue, dispatch, webhooks, reconciliation) depends on. */
 import type { Sql } from "../db/client.ts";
+import type { GroupCommit } from "../db/group_commit.ts";
 import type { Logger } from "../log.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
 import type { ObjectStore } from "../storage/object_store.ts";
@@ -7,6 +8,8 @@ import type { ObjectStore } from "../storage/object_store.ts";
 /** Dependencies of the job flow, built once per process. */
 export interface JobDeps {
   db: Sql;
+  /** Service-path writes of the job flow, committed together with concurrent ones. */
+  commits: GroupCommit;
   registry: ProviderRegistry;
   /** Service-role object store (writes outputs, signs references after ownership checks). */
   store: ObjectStore;

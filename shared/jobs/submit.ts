@@ -4,7 +4,6 @@
  * waits for a rate slot, maps the inputs, creates the generation and records the outcome.
  */
 import type { Tables } from "../db/database.types.ts";
-import { asService } from "../db/scopes.ts";
 import { priceCredits } from "../providers/capabilities.ts";
 import { mapInputs } from "../providers/map_inputs.ts";
 import { modelOutcomeStatement, recordModelOutcome } from "../providers/model_health.ts";
@@ -73,13 +72,14 @@ async function transition(
   event: string,
   data: Record<string, unknown>,
 ) {
-  // Service path: job state changes only through job_transition.
-  const [row] = await asService(
-    deps.db,
-    (tx) =>
+  // Service path: job state changes only through job_transition; committed with whatever
+  // other lanes have ready (group commit).
+  const [[row]] = await deps.commits.run((tx) =>
+    [
       tx<
         { applied: boolean; status: string }[]
       >`select * from public.job_transition(${jobId}::uuid, ${event}, ${tx.json(data as never)})`,
+    ] as const
   );
   return row;
 }
@@ -147,9 +147,9 @@ export async function submitJob(deps: JobDeps, job: Job): Promise<SubmitOutcome>
       model_id: model.model.id,
       input: mapped.input,
     });
-    // Service path: the call's usage row and the model's health, together in one round trip
-    // (after the link, which must not depend on them).
-    await asService(deps.db, (tx) =>
+    // Service path: the call's usage row and the model's health, together (after the link,
+    // which must not depend on them).
+    await deps.commits.run((tx) =>
       [
         providerCallStatement(tx, {
           ...call,
@@ -158,7 +158,8 @@ export async function submitJob(deps: JobDeps, job: Job): Promise<SubmitOutcome>
           latencyMs,
         }),
         modelOutcomeStatement(tx, model.model.id, { ok: true }),
-      ] as const);
+      ] as const
+    );
     if (!t.applied) {
       // Cancelled (or expired) while we were submitting: stop the provider's work too.
       await cancelGeneration(model.provider, submission.id).catch(() => {});

@@ -17,11 +17,13 @@ import {
 } from "../support/jobs.ts";
 import { stack, withDb } from "../support/stack.ts";
 import type { Sql } from "../../shared/db/client.ts";
+import { createGroupCommit } from "../../shared/db/group_commit.ts";
 
 function jobDeps(sql: Sql): JobDeps {
   const env = (k: string) => Deno.env.get(k);
   return {
     db: sql,
+    commits: createGroupCommit(sql),
     registry: new ProviderRegistry({
       db: sql,
       env,

@@ -1,0 +1,106 @@
+import { assertEquals, assertOk, assertRejects } from "../support/assert.ts";
+import { createGroupCommit } from "../../shared/db/group_commit.ts";
+import { withDb } from "../support/stack.ts";
+
+const TABLE = "public.group_commit_probe";
+
+/** A scratch table the service role may write (dropped again by each test). */
+async function withProbeTable(
+  fn: (sql: Parameters<Parameters<typeof withDb>[0]>[0]) => Promise<void>,
+) {
+  await withDb(async (sql) => {
+    await sql.unsafe(`create table if not exists ${TABLE} (k text primary key)`);
+    await sql.unsafe(`grant all on ${TABLE} to service_role`);
+    try {
+      await fn(sql);
+    } finally {
+      await sql.unsafe(`drop table if exists ${TABLE}`);
+    }
+  });
+}
+
+Deno.test("group commit: requests made together share one transaction and get their own results", async () => {
+  await withDb(async (sql) => {
+    const group = createGroupCommit(sql);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        group.run((tx) =>
+          [
+            tx<{ n: number; xid: string }[]>`select ${i}::int as n, txid_current()::text as xid`,
+            tx<{ role: string }[]>`select current_user as role`,
+          ] as const
+        )),
+    );
+    results.forEach(([[row], [who]], i) => {
+      assertEquals(row.n, i, "each request gets its own statement's rows");
+      assertEquals(who.role, "service_role");
+    });
+    const xids = new Set(results.map(([[row]]) => row.xid));
+    assertEquals(xids.size, 1, "ten requests of one tick went in one transaction");
+  });
+});
+
+Deno.test("group commit: maxBatch bounds a transaction", async () => {
+  await withDb(async (sql) => {
+    const group = createGroupCommit(sql, { maxBatch: 2, maxInFlight: 1 });
+    const results = await Promise.all(
+      Array.from(
+        { length: 5 },
+        () =>
+          group.run((tx) => [tx<{ xid: string }[]>`select txid_current()::text as xid`] as const),
+      ),
+    );
+    const perXid = new Map<string, number>();
+    for (const [[{ xid }]] of results) perXid.set(xid, (perXid.get(xid) ?? 0) + 1);
+    assertEquals([...perXid.values()].sort(), [1, 2, 2], "5 requests in groups of at most 2");
+  });
+});
+
+Deno.test("group commit: a failing request fails alone; the others commit", async () => {
+  await withProbeTable(async (sql) => {
+    const group = createGroupCommit(sql);
+    const keys = ["a", "b", "c", "d"];
+    const settled = await Promise.allSettled([
+      ...keys.map((k) =>
+        group.run((tx) => [tx`insert into public.group_commit_probe values (${k})`] as const)
+      ),
+      // Two statements: the first would succeed, the second raises; neither may stay.
+      group.run((tx) =>
+        [
+          tx`insert into public.group_commit_probe values ('partial')`,
+          tx`select 1 / 0`,
+        ] as const
+      ),
+    ]);
+    assertEquals(settled.slice(0, 4).map((s) => s.status), [
+      "fulfilled",
+      "fulfilled",
+      "fulfilled",
+      "fulfilled",
+    ]);
+    const failed = settled[4];
+    assertOk(failed.status === "rejected" && /division by zero/.test(String(failed.reason)));
+    const rows = await sql<{ k: string }[]>`select k from public.group_commit_probe order by k`;
+    assertEquals(
+      rows.map((r) => r.k),
+      keys,
+      "the others committed; the failed request left nothing",
+    );
+  });
+});
+
+Deno.test("group commit: a request that cannot even be built is refused alone", async () => {
+  await withProbeTable(async (sql) => {
+    const group = createGroupCommit(sql);
+    const ok = group.run((tx) =>
+      [tx`insert into public.group_commit_probe values ('kept')`] as const
+    );
+    const bad = group.run(() => {
+      throw new Error("bad input");
+    });
+    await assertRejects(() => bad, /bad input/);
+    await ok;
+    const rows = await sql<{ k: string }[]>`select k from public.group_commit_probe`;
+    assertEquals(rows.map((r) => r.k), ["kept"]);
+  });
+});
