@@ -6,7 +6,7 @@ import { errorResponses } from "../../shared/http/error_envelope.ts";
 import type { JobDeps } from "../../shared/jobs/job_deps.ts";
 import { reportFromPrediction } from "../../shared/jobs/provider_calls.ts";
 import { parsePrediction, type Prediction } from "../../shared/providers/replicate_adapter.ts";
-import { recordActualCost } from "../../shared/providers/usage_log.ts";
+import { actualCostStatement } from "../../shared/providers/usage_log.ts";
 import { verifyStandardWebhook } from "../../shared/providers/webhook_signatures.ts";
 import { applyDelivery, verifySender } from "./webhook_common.ts";
 
@@ -59,9 +59,14 @@ export function registerReplicateWebhook(app: FunctionApp, jobs: JobDeps): void 
     if (
       prediction.predictTimeSeconds !== undefined && result !== "duplicate" && result !== "ignored"
     ) {
-      await recordActualCost(jobs.db, prediction.id, {
-        metadata: { predict_time: prediction.predictTimeSeconds, status: prediction.status },
-      });
+      // Service path: cost reconciliation, committed with other deliveries' writes.
+      await jobs.commits.run((tx) =>
+        [
+          actualCostStatement(tx, prediction.id, {
+            metadata: { predict_time: prediction.predictTimeSeconds, status: prediction.status },
+          }),
+        ] as const
+      );
     }
     return c.json({ status: result }, 200);
   });

@@ -29,60 +29,57 @@ export function refused(): AppError {
   return new AppError("UNAUTHORIZED", "Invalid webhook signature");
 }
 
-/**
- * The job a verified delivery is about, by the provider's id. When our own bookkeeping has not
- * linked the prediction yet (the provider answered faster than we recorded its id), the
- * provider is asked to redeliver; an unknown id is acknowledged with nothing written.
- */
-export async function jobForDelivery(
+/** Waits for our own bookkeeping to link a prediction to the job named in the webhook URL. */
+async function jobAwaitingLink(
   deps: JobDeps,
   predictionId: string,
   jobIdParam: string | undefined,
 ): Promise<Job | null> {
-  // Service path: webhooks act for whichever user owns the job.
-  const [job] = await asService(
+  if (!jobIdParam || !UUID.test(jobIdParam)) return null;
+  // Our submit may still be recording the prediction id (the provider answered, and called
+  // back, faster than that write). Wait a moment for the link before asking for redelivery.
+  for (let i = 0; i < 20; i++) {
+    // Service path: webhooks act for whichever user owns the job.
+    const [pending] = await asService(
+      deps.db,
+      (tx) => tx<Job[]>`select * from public.jobs where id = ${jobIdParam}::uuid`,
+    );
+    if (!pending || pending.status !== "queued" || pending.lease_expires_at === null) break;
+    if (pending.provider_prediction_id === predictionId) return pending;
+    if (i === 19) {
+      throw new AppError("UNAVAILABLE", "Job not ready for this delivery yet", { retryAfter: 2 });
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const [linked] = await asService(
     deps.db,
     (tx) =>
       tx<Job[]>`select * from public.jobs where provider_prediction_id = ${predictionId} limit 1`,
   );
-  if (job) return job;
-  if (jobIdParam && UUID.test(jobIdParam)) {
-    // Our submit may still be recording the prediction id (the provider answered, and called
-    // back, faster than that write). Wait a moment for the link before asking for redelivery.
-    for (let i = 0; i < 20; i++) {
-      const [pending] = await asService(
-        deps.db,
-        (tx) => tx<Job[]>`select * from public.jobs where id = ${jobIdParam}::uuid`,
-      );
-      if (!pending || pending.status !== "queued" || pending.lease_expires_at === null) break;
-      if (pending.provider_prediction_id === predictionId) return pending;
-      if (i === 19) {
-        throw new AppError("UNAVAILABLE", "Job not ready for this delivery yet", { retryAfter: 2 });
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const [linked] = await asService(
-      deps.db,
-      (tx) =>
-        tx<Job[]>`select * from public.jobs where provider_prediction_id = ${predictionId} limit 1`,
-    );
-    if (linked) return linked;
-  }
-  return null;
+  return linked ?? null;
 }
 
-/** Whether this delivery was already processed (checked before any download). */
-export async function alreadyDelivered(
+/**
+ * The job a verified delivery is about, by the provider's id, and whether this delivery was
+ * already processed (checked before any download), in one round trip. When our own bookkeeping
+ * has not linked the prediction yet, the provider is asked to redeliver; an unknown id is
+ * acknowledged with nothing written.
+ */
+export async function jobForDelivery(
   deps: JobDeps,
-  provider: string,
-  deliveryId: string,
-): Promise<boolean> {
-  const rows = await asService(
-    deps.db,
-    (tx) =>
-      tx`select 1 from public.webhook_events where provider = ${provider} and delivery_id = ${deliveryId}`,
-  );
-  return rows.length > 0;
+  d: Pick<VerifiedDelivery, "provider" | "generationId" | "deliveryId" | "jobIdParam">,
+): Promise<{ job: Job | null; seen: boolean }> {
+  // Service path: webhooks act for whichever user owns the job.
+  const [[job], seen] = await asService(deps.db, (tx) =>
+    [
+      tx<Job[]>`select * from public.jobs where provider_prediction_id = ${d.generationId} limit 1`,
+      tx`select 1 from public.webhook_events
+        where provider = ${d.provider.name} and delivery_id = ${d.deliveryId}`,
+    ] as const);
+  return {
+    job: job ?? await jobAwaitingLink(deps, d.generationId, d.jobIdParam),
+    seen: seen.length > 0,
+  };
 }
 
 /** A verified delivery, in our terms. */
@@ -106,9 +103,9 @@ export async function applyDelivery(
   deps: JobDeps,
   d: VerifiedDelivery,
 ): Promise<OutcomeResult | "ignored"> {
-  const job = await jobForDelivery(deps, d.generationId, d.jobIdParam);
+  const { job, seen } = await jobForDelivery(deps, d);
   if (!job) return "ignored";
-  if (await alreadyDelivered(deps, d.provider.name, d.deliveryId)) return "duplicate";
+  if (seen) return "duplicate";
   const model = job.api_model_id ? await deps.registry.modelById(job.api_model_id) : undefined;
   const endpoint = deps.registry.endpoint(d.provider);
   return await applyReport(deps, job, d.report, {

@@ -791,6 +791,9 @@ isOneToOne: false
         isOneToOne: false
         isSetofReturn: true
       } },
+"complete_job_with_outputs":
+{ Args: { "p_delivery"?: Json,"p_job_id": string,"p_model_used": string,"p_outputs": Json }; Returns: string
+                           },
 "enqueue_job":
 { Args: { "p_cost": number,"p_idempotency_key"?: string,"p_job": Json,"p_max_active"?: number,"p_request_hash"?: string,"p_user_id": string }; Returns: {
               "balance": number,"job": Json,"job_id": string,"outcome": string

@@ -1,7 +1,8 @@
 /**
  * Applies what a provider reports about a job — from a webhook or from the reconciler's poll.
- * Success: outputs are stored first (outside any transaction), then in one transaction the
- * delivery is recorded, asset rows inserted (unique per job and index) and the job completed.
+ * Success: outputs are stored first (outside any transaction), then one statement
+ * (complete_job_with_outputs) records the delivery, inserts the asset rows (unique per job and
+ * index) and completes the job.
  * If the job did not end up completed with those rows, the objects are removed again.
  * Failure and cancel: the job ends with its refund. Duplicates and late events change nothing.
  */
@@ -48,55 +49,6 @@ async function record(tx: Tx, delivery: Delivery | undefined, jobId: string): Pr
   return row.fresh;
 }
 
-async function insertAssets(tx: Tx, job: Job, outputs: StoredOutput[], modelUsed: string) {
-  const seedKey = job.input && typeof job.input === "object"
-    ? (job.input as Record<string, unknown>).seed
-    : undefined;
-  const seed = typeof seedKey === "number" ? seedKey : null;
-  for (const o of outputs) {
-    const common = {
-      user_id: job.user_id,
-      asset_type: job.modality,
-      file_size_bytes: o.size,
-      mime_type: o.mime,
-      duration_seconds: o.durationSeconds ?? null,
-      width: o.width ?? null,
-      height: o.height ?? null,
-      generation_seed: seed,
-      original_prompt: job.original_prompt ?? job.prompt,
-      model_used: modelUsed,
-      asset_index: o.index,
-    };
-    if (job.destination === "library") {
-      await tx`insert into public.user_library ${
-        tx(
-          {
-            ...common,
-            storage_path: o.path,
-            source_job_id: job.id,
-            generation_metadata: tx.json({ job_id: job.id, quality: job.quality } as never),
-          } as never,
-        )
-      }
-        on conflict (source_job_id, asset_index) do nothing`;
-    } else {
-      await tx`insert into public.workspace_assets ${
-        tx(
-          {
-            ...common,
-            temp_storage_path: o.path,
-            job_id: job.id,
-            generation_settings: tx.json(
-              { quality: job.quality, width: job.width, height: job.height } as never,
-            ),
-          } as never,
-        )
-      }
-        on conflict (job_id, asset_index) do nothing`;
-    }
-  }
-}
-
 /** Applies a report to a job (looked up by the caller). */
 export async function applyReport(
   deps: JobDeps,
@@ -112,24 +64,18 @@ export async function applyReport(
   }
   if (report.state === "succeeded") {
     const stored = await storeOutputs(deps, job, report.outputs, opts.source);
-    // Service path: assets and the job's state are written for the user by the backend only.
-    const result = await asService(deps.db, async (tx) => {
-      if (!await record(tx, opts.delivery, job.id)) return "duplicate" as const;
-      await insertAssets(tx, job, stored, opts.modelUsed);
-      const [t] = await tx<{ applied: boolean; status: string }[]>`
-        select * from public.job_transition(${job.id}::uuid, 'complete', ${
-        tx.json({ outputs_stored: stored.length })
-      })`;
-      if (!t.applied) throw new NotApplied(t.status);
-      return t.status as "completed" | "failed";
-    }).catch((err) => {
-      if (err instanceof NotApplied) {
-        return err.status === "completed" ? "duplicate" as const : "ignored" as const;
-      }
-      throw err;
-    });
+    // Service path: assets and the job's state are written for the user by the backend only,
+    // in one statement, committed with whatever other deliveries are ready (group commit).
+    const [[{ result }]] = await deps.commits.run((tx) =>
+      [
+        tx<{ result: OutcomeResult }[]>`select public.complete_job_with_outputs(${job.id}::uuid,
+          ${tx.json(stored.map(assetFacts) as never)}, ${opts.modelUsed},
+          ${opts.delivery ? tx.json(deliveryFacts(opts.delivery) as never) : null}) as result`,
+      ] as const
+    );
     if (result !== "completed" && result !== "duplicate" && stored.length > 0) {
-      // Nothing references these objects: the job did not complete with them.
+      // Nothing references these objects: the job did not complete with them. (A duplicate's
+      // objects are at the paths the completed job's assets point to, so they stay.)
       await deps.store.remove(stored[0].bucket, stored.map((s) => s.path)).catch((err) =>
         deps.log.error("orphan cleanup failed", { job_id: job.id, err })
       );
@@ -154,8 +100,24 @@ export async function applyReport(
   });
 }
 
-class NotApplied extends Error {
-  constructor(readonly status: string) {
-    super(`transition not applied (job is ${status})`);
-  }
+/** An output as complete_job_with_outputs reads it. */
+function assetFacts(o: StoredOutput) {
+  return {
+    index: o.index,
+    path: o.path,
+    mime: o.mime,
+    size: o.size,
+    width: o.width ?? null,
+    height: o.height ?? null,
+    duration_seconds: o.durationSeconds ?? null,
+  };
+}
+
+function deliveryFacts(d: Delivery) {
+  return {
+    provider: d.provider,
+    delivery_id: d.deliveryId,
+    payload_hash: d.payloadHash,
+    event_type: d.eventType,
+  };
 }

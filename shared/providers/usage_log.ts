@@ -63,25 +63,32 @@ export async function recordProviderCall(db: Sql, call: ProviderCall): Promise<s
   return row.id;
 }
 
+/** What a provider later says a call really cost. */
+export interface ActualCost {
+  costUsd?: number;
+  tokensInput?: number;
+  tokensOutput?: number;
+  metadata?: Record<string, unknown>;
+}
+
+/** The update filling in a call's actual cost, unsent (see {@link recordActualCost}). */
+export function actualCostStatement(tx: Tx, providerRequestId: string, actual: ActualCost) {
+  return tx<{ id: string }[]>`update public.api_usage_logs set
+      cost_usd_actual = coalesce(${actual.costUsd ?? null}, cost_usd_actual),
+      tokens_input = coalesce(${actual.tokensInput ?? null}, tokens_input),
+      tokens_output = coalesce(${actual.tokensOutput ?? null}, tokens_output),
+      provider_metadata = provider_metadata || ${tx.json((actual.metadata ?? {}) as never)}
+    where provider_request_id = ${providerRequestId}
+    returning id`;
+}
+
 /** Fills in the actual cost of the call(s) with this provider request id. */
 export async function recordActualCost(
   db: Sql,
   providerRequestId: string,
-  actual: {
-    costUsd?: number;
-    tokensInput?: number;
-    tokensOutput?: number;
-    metadata?: Record<string, unknown>;
-  },
+  actual: ActualCost,
 ): Promise<number> {
   // Service path: cost reconciliation from provider callbacks.
-  const rows = await asService(db, (tx) =>
-    tx`update public.api_usage_logs set
-        cost_usd_actual = coalesce(${actual.costUsd ?? null}, cost_usd_actual),
-        tokens_input = coalesce(${actual.tokensInput ?? null}, tokens_input),
-        tokens_output = coalesce(${actual.tokensOutput ?? null}, tokens_output),
-        provider_metadata = provider_metadata || ${tx.json((actual.metadata ?? {}) as never)}
-      where provider_request_id = ${providerRequestId}
-      returning id`);
+  const rows = await asService(db, (tx) => actualCostStatement(tx, providerRequestId, actual));
   return rows.length;
 }
