@@ -64,6 +64,22 @@ export async function dispatchOnce(
 }
 
 /**
+ * Waits (until `deadline`) for the Replicate simulator to have no webhook delivery in progress:
+ * callbacks for jobs the reconciler already finished, and their retries, must not load the
+ * next measurement.
+ */
+export async function webhooksSettled(ctx: BenchContext, deadline = Date.now() + 120_000) {
+  while (Date.now() < deadline) {
+    const res = await fetch(`${ctx.stack.replicateControlUrl}/webhooks/pending`);
+    const { pending } = await res.json() as { pending: number };
+    if (pending === 0) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  // Requests the function accepted just before the last delivery gave up may still be running.
+  await new Promise((r) => setTimeout(r, 1000));
+}
+
+/**
  * Waits until no job of `modelId` is queued or processing, running dispatch rounds meanwhile
  * (the scheduler's job in production). Returns false on timeout.
  */
@@ -75,9 +91,7 @@ export async function drain(
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await activeJobs(ctx.fx, modelId) === 0) {
-      // Webhook retries and duplicates of finished jobs may still be landing: let them settle
-      // so they do not load the next measurement.
-      await new Promise((r) => setTimeout(r, 2000));
+      await webhooksSettled(ctx, deadline);
       return true;
     }
     // Between measurements nothing is measured: a job whose final webhook was shed and whose

@@ -196,6 +196,7 @@ export function startReplicateSim(opts: ReplicateSimOptions): ReplicateSim {
     if (path === "/_sim/health") return json(200, { status: "ok", provider: "replicate" });
     if (path === "/_sim/submissions") return json(200, submissions);
     if (path === "/_sim/webhooks") return json(200, sender.attempts);
+    if (path === "/_sim/webhooks/pending") return json(200, { pending: sender.pending });
     if (path === "/_sim/reset" && req.method === "POST") {
       sim.reset();
       return json(200, { status: "reset" });

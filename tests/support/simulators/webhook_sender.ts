@@ -48,6 +48,11 @@ export class WebhookSender {
     return new WebhookChannel(this, knobs);
   }
 
+  /** Deliveries in progress (retries and knob delays included). */
+  get pending(): number {
+    return this.#inFlight.size;
+  }
+
   /** Waits for every delivery in progress (stop() calls it after cancelling timers). */
   async drain(): Promise<void> {
     while (this.#inFlight.size) await Promise.allSettled([...this.#inFlight]);
