@@ -1,10 +1,11 @@
 -- Job flow: charge + insert atomically, idempotency, the per-user cap, the state machine
 -- (illegal transitions change nothing), exactly-once refunds, fair claiming.
 begin;
-select plan(30);
+select plan(32);
 
 select tests.create_supabase_user('jf_user');
 select tests.create_supabase_user('jf_other');
+select tests.create_supabase_user('jf_third');
 update public.profiles set token_balance = 10 where id = tests.get_supabase_uid('jf_user');
 update public.profiles set token_balance = 10 where id = tests.get_supabase_uid('jf_other');
 update public.jobs set status = 'cancelled', completed_at = now() where status in ('queued', 'processing');
@@ -81,6 +82,15 @@ from generate_series(1, 5);
 select public.enqueue_job(tests.get_supabase_uid('jf_other'), '{"modality": "image", "prompt": "single"}', 0, null, null, 10);
 select ok((select bool_or(user_id = tests.get_supabase_uid('jf_other')) from public.claim_due_jobs(2, 60)),
   'another user''s single job is claimed in the same round as the first of a burst');
+
+-- more users waiting than a claim takes: each user's first turn, one job per user
+update public.jobs set status = 'cancelled', completed_at = now() where status in ('queued', 'processing');
+select public.enqueue_job(tests.get_supabase_uid(u), '{"modality": "image", "prompt": "many"}', 0, null, null, 10)
+from unnest(array['jf_user', 'jf_user', 'jf_user', 'jf_other', 'jf_other', 'jf_third']) u;
+create temp table first_claim as select user_id from public.claim_due_jobs(2, 60);
+select is((select count(distinct user_id)::int from first_claim), 2,
+  'with 3 users waiting, a claim of 2 takes 2 different users'' jobs');
+select is((select count(*)::int from public.claim_due_jobs(10, 60)), 4, 'and the next claim takes all the rest');
 
 -- --- privileges ------------------------------------------------------------------------------
 select tests.authenticate_as('jf_user');
