@@ -18,24 +18,19 @@ interface Drained {
   transitionMs?: number;
 }
 
-/** The claim query's plan with `queued` jobs waiting (rolled back: nothing is leased). */
+/**
+ * The claim's plan with `queued` jobs waiting: the body of claim_due_jobs as migrated (its
+ * parameters filled in as the dispatcher calls it), rolled back so nothing stays leased.
+ */
 async function claimPlan(ctx: BenchContext): Promise<string[]> {
   const plan: string[] = [];
   await ctx.fx.admin.begin(async (tx) => {
+    const [{ src }] = await tx<{ src: string }[]>`
+      select p.prosrc as src from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where n.nspname = 'public' and p.proname = 'claim_due_jobs'`;
+    const body = src.replaceAll("p_limit", "25").replaceAll("p_lease_seconds", "120");
     const rows = await tx.unsafe(
-      `explain (analyze, costs off, timing on, summary on)
-      with due as (
-        select j.id, j.next_attempt_at,
-          row_number() over (partition by j.user_id order by j.next_attempt_at, j.created_at) as turn
-        from public.jobs j
-        where j.status = 'queued' and j.next_attempt_at <= now()
-          and (j.lease_expires_at is null or j.lease_expires_at <= now())
-      ), picked as (
-        select j.id from public.jobs j join due d on d.id = j.id
-        order by d.turn, d.next_attempt_at limit 25 for update of j skip locked
-      )
-      update public.jobs j set lease_expires_at = now() + interval '120 seconds'
-      from picked where j.id = picked.id returning j.id`,
+      `explain (analyze, costs off, timing on, summary on) ${body}`,
     );
     for (const r of rows) plan.push(String(Object.values(r)[0]));
     // Throwing rolls the transaction back: the leases taken by ANALYZE are undone.
