@@ -1,20 +1,23 @@
 /**
- * Group commit for the job flow's service-path writes. Callers that are ready at about the same
- * time (a dispatcher's lanes, concurrent webhooks) have their statements sent in one
- * transaction, one round trip and one commit for the lot, instead of one each. An idle caller
- * pays nothing extra: the first request goes out at once (after the current microtask), the
- * ones that arrive while it is on the wire go together in the next.
+ * Group commit: requests that are ready at about the same time (a dispatcher's lanes,
+ * concurrent webhooks, concurrent reads) have their statements sent in one transaction, one
+ * write, one round trip and one commit for the lot, instead of one each. An idle caller pays
+ * nothing extra: the first request goes out at once (after the current microtask), the ones
+ * that arrive while it is on the wire go together in the next.
+ *
+ * Each request keeps its own identity. `run` is the service path (service_role, like
+ * `asService`); `runAsUser` runs a request's statements as that user, exactly as `asUser` does:
+ * the group switches role and claims (`scopeSettings`) right before them, so RLS sees that
+ * user for those statements and no others (statements on one connection run in the order they
+ * were sent).
  *
  * Each request is all-or-nothing on its own. If a group fails (a statement raised, a deadlock),
  * its requests are run again one by one, each in its own transaction, so one bad request never
  * fails or rolls back another.
- *
- * Everything here runs as service_role: only for writes that are the backend's own bookkeeping
- * (job transitions, usage rows, delivery records), never for what a user asked to read.
  */
 import type postgres from "postgres";
 import type { Sql, Tx } from "./client.ts";
-import { asService } from "./scopes.ts";
+import { asService, asUser, type Claims, scopeSettings, userScope } from "./scopes.ts";
 
 type Pending = postgres.PendingQuery<postgres.Row[]>;
 /** A statement built on the group's handle and not awaited (a postgres.js PendingQuery). */
@@ -26,8 +29,13 @@ export type BuildStatements<Q extends readonly Statement[]> = (tx: Tx) => Q;
 
 /** Commits concurrent requests together. */
 export interface GroupCommit {
-  /** Runs `build`'s statements in the next group transaction; resolves with their results. */
+  /** Service path: `build`'s statements as service_role, in the next group transaction. */
   run<Q extends readonly Statement[]>(build: BuildStatements<Q>): Promise<Results<Q>>;
+  /** `build`'s statements as the JWT's user (RLS applies), in the next group transaction. */
+  runAsUser<Q extends readonly Statement[]>(
+    claims: Claims,
+    build: BuildStatements<Q>,
+  ): Promise<Results<Q>>;
 }
 
 /** Options for {@link createGroupCommit}. */
@@ -39,12 +47,16 @@ export interface GroupCommitOptions {
 }
 
 interface Request {
+  /** The user's claims; none for the service path. */
+  claims?: Claims;
   build: (tx: Tx) => readonly Pending[];
   resolve: (values: unknown[]) => void;
   reject: (err: unknown) => void;
 }
 
-/** A group committer over `db` (one per process, shared by everything that writes). */
+const SERVICE = { role: "service_role", claims: { role: "service_role" } };
+
+/** A group committer over `db` (one per process, shared by everything that writes or reads). */
 export function createGroupCommit(db: Sql, opts: GroupCommitOptions = {}): GroupCommit {
   const maxBatch = opts.maxBatch ?? 32;
   const maxInFlight = opts.maxInFlight ?? 2;
@@ -54,7 +66,10 @@ export function createGroupCommit(db: Sql, opts: GroupCommitOptions = {}): Group
 
   async function alone(req: Request): Promise<void> {
     try {
-      req.resolve(await asService(db, (tx) => req.build(tx)) as unknown[]);
+      const values = req.claims
+        ? await asUser(db, req.claims, (tx) => req.build(tx))
+        : await asService(db, (tx) => req.build(tx));
+      req.resolve(values as unknown[]);
     } catch (err) {
       req.reject(err);
     }
@@ -62,14 +77,23 @@ export function createGroupCommit(db: Sql, opts: GroupCommitOptions = {}): Group
 
   async function flush(batch: Request[]): Promise<void> {
     if (batch.length === 1) return await alone(batch[0]);
-    const sizes: number[] = [];
-    let built: unknown[];
+    // Where each request's own results start and how many there are.
+    const spans: { start: number; count: number }[] = [];
+    let results: unknown[];
     try {
-      built = await asService(db, (tx) => {
+      // The transaction starts as service_role; a request as another identity is preceded by
+      // the switch to it, and the service path after a user's request by the switch back.
+      results = await asService(db, (tx) => {
         const all: Pending[] = [];
+        let current: Claims = SERVICE.claims;
         for (const req of batch) {
+          const scope = req.claims ? userScope(req.claims) : SERVICE;
+          if (scope.claims !== current) {
+            all.push(scopeSettings(tx, scope.role, scope.claims) as unknown as Pending);
+            current = scope.claims;
+          }
           const statements = req.build(tx);
-          sizes.push(statements.length);
+          spans.push({ start: all.length, count: statements.length });
           all.push(...statements);
         }
         return all;
@@ -79,11 +103,9 @@ export function createGroupCommit(db: Sql, opts: GroupCommitOptions = {}): Group
       await Promise.all(batch.map(alone));
       return;
     }
-    let offset = 0;
-    batch.forEach((req, i) => {
-      req.resolve(built.slice(offset, offset + sizes[i]));
-      offset += sizes[i];
-    });
+    batch.forEach((req, i) =>
+      req.resolve(results.slice(spans[i].start, spans[i].start + spans[i].count))
+    );
   }
 
   function pump(): void {
@@ -97,20 +119,28 @@ export function createGroupCommit(db: Sql, opts: GroupCommitOptions = {}): Group
     }
   }
 
+  function enqueue(req: Omit<Request, "resolve" | "reject">): Promise<unknown[]> {
+    return new Promise((resolve, reject) => {
+      waiting.push({ ...req, resolve, reject });
+      // Requests made in the same tick go together, even when nothing is in flight.
+      if (!scheduled) {
+        scheduled = true;
+        queueMicrotask(pump);
+      }
+    });
+  }
+
   return {
     run<Q extends readonly Statement[]>(build: BuildStatements<Q>): Promise<Results<Q>> {
-      return new Promise((resolve, reject) => {
-        waiting.push({
-          build: build as unknown as Request["build"],
-          resolve: resolve as (v: unknown[]) => void,
-          reject,
-        });
-        // Requests made in the same tick go together, even when nothing is in flight.
-        if (!scheduled) {
-          scheduled = true;
-          queueMicrotask(pump);
-        }
-      });
+      return enqueue({ build: build as unknown as Request["build"] }) as Promise<Results<Q>>;
+    },
+    runAsUser<Q extends readonly Statement[]>(
+      claims: Claims,
+      build: BuildStatements<Q>,
+    ): Promise<Results<Q>> {
+      return enqueue({ claims, build: build as unknown as Request["build"] }) as Promise<
+        Results<Q>
+      >;
     },
   };
 }

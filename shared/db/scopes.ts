@@ -56,16 +56,24 @@ function firstFailure(settled: PromiseSettledResult<unknown>[]): unknown {
   return settled.find((s): s is PromiseRejectedResult => s.status === "rejected")?.reason;
 }
 
+/** The role and claims a user's scope runs with (`anon` for the anon key, never service_role). */
+export function userScope(claims: Claims): { role: string; claims: Claims } {
+  const role = claims.role === "anon" ? "anon" : "authenticated";
+  return { role, claims: { ...claims, role } };
+}
+
+/** The statement that switches a transaction to `role` with `claims` (until the next one). */
+export function scopeSettings(tx: Tx | postgres.ReservedSql, role: string, claims: Claims) {
+  return tx`select set_config('role', ${role}, true), set_config('request.jwt.claims', ${
+    JSON.stringify(claims)
+  }, true)`;
+}
+
 async function scoped<R>(sql: Sql, role: string, claims: Claims, fn: (tx: Tx) => R) {
   const conn = await sql.reserve();
   let open = true;
   try {
-    const head = [
-      conn`begin`.execute(),
-      conn`select set_config('role', ${role}, true), set_config('request.jwt.claims', ${
-        JSON.stringify(claims)
-      }, true)`.execute(),
-    ];
+    const head = [conn`begin`.execute(), scopeSettings(conn, role, claims).execute()];
     let returned: R;
     try {
       returned = fn(scopedHandle(conn, () => open));
@@ -117,8 +125,8 @@ async function scoped<R>(sql: Sql, role: string, claims: Claims, fn: (tx: Tx) =>
  * with the claims visible to `auth.uid()` / `auth.jwt()`. Never elevates to service_role.
  */
 export function asUser<R>(sql: Sql, claims: Claims, fn: (tx: Tx) => R): Promise<ScopeResult<R>> {
-  const role = claims.role === "anon" ? "anon" : "authenticated";
-  return scoped(sql, role, { ...claims, role }, fn);
+  const scope = userScope(claims);
+  return scoped(sql, scope.role, scope.claims, fn);
 }
 
 /** Runs `fn` as `anon` (no user). */

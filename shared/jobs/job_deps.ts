@@ -8,7 +8,7 @@ import type { ObjectStore } from "../storage/object_store.ts";
 /** Dependencies of the job flow, built once per process. */
 export interface JobDeps {
   db: Sql;
-  /** Service-path writes of the job flow, committed together with concurrent ones. */
+  /** Statements sent and committed together with concurrent requests' (service path or a user's). */
   commits: GroupCommit;
   registry: ProviderRegistry;
   /** Service-role object store (writes outputs, signs references after ownership checks). */

@@ -81,10 +81,9 @@ interface AssetRow {
  * statement, with signed preview URLs; undefined when the job is not the caller's.
  */
 export async function findJobWithAssets(deps: JobDeps, claims: Claims, id: string) {
-  const [row] = await asUser(
-    deps.db,
-    claims,
-    (tx) =>
+  // Sent with other requests' statements when several are ready (group commit), as the caller.
+  const [[row]] = await deps.commits.runAsUser(claims, (tx) =>
+    [
       tx<(Job & { assets: AssetRow[] })[]>`
       select j.*, coalesce((
         select json_agg(a order by a.index) from (
@@ -97,7 +96,7 @@ export async function findJobWithAssets(deps: JobDeps, claims: Claims, id: strin
           from public.user_library where source_job_id = j.id
         ) a), '[]') as assets
       from public.jobs j where j.id = ${id}`,
-  );
+    ] as const);
   if (!row) return undefined;
   const { assets, ...job } = row;
   return { job: job as Job, assets: await withPreviews(deps, assets) };

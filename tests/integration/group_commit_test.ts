@@ -1,6 +1,6 @@
 import { assertEquals, assertOk, assertRejects } from "../support/assert.ts";
 import { createGroupCommit } from "../../shared/db/group_commit.ts";
-import { withDb } from "../support/stack.ts";
+import { createTestUser, deleteTestUsers, withDb } from "../support/stack.ts";
 
 const TABLE = "public.group_commit_probe";
 
@@ -102,5 +102,65 @@ Deno.test("group commit: a request that cannot even be built is refused alone", 
     await ok;
     const rows = await sql<{ k: string }[]>`select k from public.group_commit_probe`;
     assertEquals(rows.map((r) => r.k), ["kept"]);
+  });
+});
+
+Deno.test("group commit: users' requests in one transaction each run as their own user, under RLS", async () => {
+  await withDb(async (sql) => {
+    const a = await createTestUser(sql);
+    const b = await createTestUser(sql);
+    try {
+      const group = createGroupCommit(sql);
+      const probe = (tx: Parameters<Parameters<typeof group.run>[0]>[0], other: string) =>
+        [
+          tx<{ uid: string | null; role: string; xid: string }[]>`
+            select auth.uid()::text as uid, current_user as role, txid_current()::text as xid`,
+          tx<{ id: string }[]>`select id from public.profiles where id = ${other}`,
+        ] as const;
+      const [asA, asB, svc, asA2] = await Promise.all([
+        group.runAsUser(a.claims, (tx) => probe(tx, b.id)),
+        group.runAsUser(b.claims, (tx) => probe(tx, a.id)),
+        group.run((tx) => probe(tx, a.id)),
+        group.runAsUser(a.claims, (tx) => probe(tx, a.id)),
+      ]);
+      assertEquals(new Set([asA, asB, svc, asA2].map(([[r]]) => r.xid)).size, 1, "one transaction");
+      assertEquals([asA[0][0].uid, asA[0][0].role], [a.id, "authenticated"]);
+      assertEquals([asB[0][0].uid, asB[0][0].role], [b.id, "authenticated"]);
+      assertEquals([svc[0][0].uid, svc[0][0].role], [null, "service_role"]);
+      assertEquals(asA[1].length, 0, "A does not see B's profile");
+      assertEquals(asB[1].length, 0, "B does not see A's profile");
+      assertEquals(svc[1].length, 1, "the service path sees it");
+      assertEquals(asA2[1].length, 1, "A sees their own");
+    } finally {
+      await deleteTestUsers(sql, a, b);
+    }
+  });
+});
+
+Deno.test("group commit: a user's refused write fails alone and runs as that user when retried", async () => {
+  await withDb(async (sql) => {
+    const a = await createTestUser(sql);
+    try {
+      const group = createGroupCommit(sql);
+      const [refused, read] = await Promise.allSettled([
+        group.runAsUser(
+          a.claims,
+          (tx) =>
+            [tx`update public.profiles set token_balance = 999999 where id = ${a.id}`] as const,
+        ),
+        group.runAsUser(
+          a.claims,
+          (tx) =>
+            [tx<{ id: string }[]>`select id from public.profiles where id = ${a.id}`] as const,
+        ),
+      ]);
+      assertOk(refused.status === "rejected" && /permission denied/.test(String(refused.reason)));
+      assertOk(read.status === "fulfilled" && read.value[0].length === 1);
+      const [{ balance }] = await sql<{ balance: number }[]>`
+        select token_balance as balance from public.profiles where id = ${a.id}`;
+      assertOk(balance !== 999999, "the balance is unchanged");
+    } finally {
+      await deleteTestUsers(sql, a);
+    }
   });
 });
