@@ -138,7 +138,7 @@ export async function jobRead(ctx: BenchContext): Promise<void> {
 
   // Diagnostic: the database work alone in a Deno process (postgres.js, pool 4, 32 callers), to
   // split the gap to pgbench between the driver and HTTP + auth + framework.
-  const driverOnly = (mode: "scope" | "bare") =>
+  const driverOnly = (mode: "scope" | "group" | "bare") =>
     repeat(opts.runs, async (warmup) => {
       const child = spawnDeno("bench/workers/scope_loop.ts", {
         ...ctx.stack.env,
@@ -161,6 +161,7 @@ export async function jobRead(ctx: BenchContext): Promise<void> {
       return { rate: d.ops / (d.ms / 1000) };
     });
   const scopeOnly = await driverOnly("scope");
+  const groupOnly = await driverOnly("group");
   const bareOnly = await driverOnly("bare");
 
   const s = "1. job status read";
@@ -205,9 +206,19 @@ export async function jobRead(ctx: BenchContext): Promise<void> {
   });
   ratioRow(ctx, {
     scenario: s,
-    metric: "the database work alone: asUser + select in a Deno process, no HTTP (diagnostic)",
+    metric:
+      "the database work alone: one asUser scope per read in a Deno process, no HTTP (diagnostic)",
     unit: "ops/s",
     value: scopeOnly.rate,
+    anchor: "pgbench select by pk + asUser role/claims @32",
+    anchorValue: pgWrapped.tps,
+  });
+  ratioRow(ctx, {
+    scenario: s,
+    metric:
+      "the database work alone, reads group committed as the function sends them (diagnostic)",
+    unit: "ops/s",
+    value: groupOnly.rate,
     anchor: "pgbench select by pk + asUser role/claims @32",
     anchorValue: pgWrapped.tps,
   });

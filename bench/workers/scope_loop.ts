@@ -2,9 +2,11 @@
  * Scenario 1 diagnostic: the job read's database work alone, in its own process like a function
  * instance (postgres.js, a pool of 4, 32 callers at once) with no HTTP, no JWT and no JSON: each
  * caller loops `asUser` + the select by primary key for BENCH_SECONDS. With BENCH_MODE=bare
- * the select runs alone (no transaction, role or claims). Prints `{"ops", "ms"}`.
+ * the select runs alone (no transaction, role or claims); with BENCH_MODE=group each read goes
+ * through a group committer's `runAsUser`, as the function sends it. Prints `{"ops", "ms"}`.
  */
 import { createDb } from "../../shared/db/client.ts";
+import { createGroupCommit } from "../../shared/db/group_commit.ts";
 import { asUser, type Claims } from "../../shared/db/scopes.ts";
 
 const db = createDb(Deno.env.get("SUPABASE_DB_URL")!, {
@@ -16,7 +18,8 @@ const { claims, ids } = JSON.parse(
   claims: Claims[];
   ids: string[];
 };
-const bare = Deno.env.get("BENCH_MODE") === "bare";
+const mode = Deno.env.get("BENCH_MODE") ?? "scope";
+const group = createGroupCommit(db);
 const seconds = Number(Deno.env.get("BENCH_SECONDS") ?? 5);
 await db`select 1`;
 
@@ -24,8 +27,13 @@ let ops = 0;
 let stop = false;
 const loop = async (i: number) => {
   while (!stop) {
-    if (bare) await db`select * from public.jobs where id = ${ids[i]}`;
-    else await asUser(db, claims[i], (tx) => tx`select * from public.jobs where id = ${ids[i]}`);
+    if (mode === "bare") await db`select * from public.jobs where id = ${ids[i]}`;
+    else if (mode === "group") {
+      await group.runAsUser(
+        claims[i],
+        (tx) => [tx`select * from public.jobs where id = ${ids[i]}`] as const,
+      );
+    } else await asUser(db, claims[i], (tx) => tx`select * from public.jobs where id = ${ids[i]}`);
     ops++;
   }
 };
