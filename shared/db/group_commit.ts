@@ -13,7 +13,8 @@
  *
  * Each request is all-or-nothing on its own. If a group fails (a statement raised, a deadlock),
  * its requests are run again one by one, each in its own transaction, so one bad request never
- * fails or rolls back another.
+ * fails or rolls back another. If the connection is lost instead, whether the group committed is
+ * unknown: every request fails with that error, as a lone scope would, and nothing is run twice.
  */
 import type postgres from "postgres";
 import type { Sql, Tx } from "./client.ts";
@@ -55,6 +56,19 @@ interface Request {
 }
 
 const SERVICE = { role: "service_role", claims: { role: "service_role" } };
+
+/** postgres.js's codes for a connection that went away, and the socket's own (ECONNRESET...). */
+const CONNECTION_LOST = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+]);
+
+function connectionLost(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && (CONNECTION_LOST.has(code) || /^E[A-Z]+$/.test(code));
+}
 
 /** A group committer over `db` (one per process, shared by everything that writes or reads). */
 export function createGroupCommit(db: Sql, opts: GroupCommitOptions = {}): GroupCommit {
@@ -98,8 +112,13 @@ export function createGroupCommit(db: Sql, opts: GroupCommitOptions = {}): Group
         }
         return all;
       }) as unknown[];
-    } catch {
-      // Which request failed is not known (the rest failed with it): each runs again alone.
+    } catch (err) {
+      if (connectionLost(err)) {
+        for (const req of batch) req.reject(err);
+        return;
+      }
+      // The group was rolled back, and which request failed is not known (the rest failed with
+      // it): each runs again alone.
       await Promise.all(batch.map(alone));
       return;
     }
