@@ -18,10 +18,11 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-// npm:/jsr: modules by package, project files by path, Deno internals as one bucket each.
+// npm packages (Deno's cache or node_modules) by package, project files by path, Deno internals as one bucket each.
 function moduleOf(url: string): string {
   if (!url) return "(native / V8)";
-  const npm = url.match(/registry\.npmjs\.org\/((?:@[^/]+\/)?[^/]+)\//);
+  const npm = url.match(/registry\.npmjs\.org\/((?:@[^/]+\/)?[^/]+)\//) ??
+    url.match(/\/node_modules\/((?:@[^/]+\/)?[^/]+)\//);
   if (npm) return `npm:${npm[1]}`;
   if (url.startsWith("ext:")) return `deno ${url.split("/")[0]}`;
   const local = url.match(/\/work\/[^/]+\/(.+)$/) ??
