@@ -4,8 +4,9 @@
 -- user's oldest first, then their next, ...). When more users wait than the claim takes, only
 -- each user's first turn can be picked, so reading more than a few rows per user is wasted: at
 -- 200 users and 20,000 jobs it read 5,000 rows to pick 25 (about 8 ms per claim). Each user now
--- contributes ceil(2 * p_limit / users) rows in that case; the picked jobs are the same, and
--- with p_limit or fewer users waiting nothing changes.
+-- contributes ceil(2 * p_limit / users) rows in that case, counting only users with a due,
+-- unleased job (one index probe each); the picked jobs are the same, and with p_limit or fewer
+-- such users nothing changes.
 
 create or replace function public.claim_due_jobs(p_limit integer, p_lease_seconds integer)
 returns setof public.jobs
@@ -22,21 +23,35 @@ as $$
     )
     from owners o
     where o.user_id is not null
-  ), due as (
-    -- Each user's oldest due jobs, straight from the index (no window here: jobs queued by one
-    -- statement share their timestamps, and a window would read all of them as peers).
-    select d.*
+  ), firsts as (
+    -- Each waiting user's first due job: who can be served now (users whose jobs are all
+    -- leased or backing off do not count).
+    select f.user_id
     from owners o
     cross join lateral (
-      select j.id, j.user_id, j.next_attempt_at, j.created_at
+      select j.user_id
       from public.jobs j
       where j.user_id = o.user_id and j.status = 'queued' and j.next_attempt_at <= now()
         and (j.lease_expires_at is null or j.lease_expires_at <= now())
+      limit 1
+    ) f
+    where o.user_id is not null
+  ), due as (
+    -- Each such user's oldest due jobs, straight from the index (no window here: jobs queued by
+    -- one statement share their timestamps, and a window would read all of them as peers). With
+    -- more of them than the claim takes, only first turns can be picked: each contributes its
+    -- share of twice the claim.
+    select d.*
+    from firsts u
+    cross join lateral (
+      select j.id, j.user_id, j.next_attempt_at, j.created_at
+      from public.jobs j
+      where j.user_id = u.user_id and j.status = 'queued' and j.next_attempt_at <= now()
+        and (j.lease_expires_at is null or j.lease_expires_at <= now())
       order by j.next_attempt_at, j.created_at
       limit (select case when count(*) > p_limit then ceil(2.0 * p_limit / count(*))::integer else p_limit end
-             from owners w where w.user_id is not null)
+             from firsts)
     ) d
-    where o.user_id is not null
   ), ranked as (
     select r.id, r.next_attempt_at, r.turn
     from (

@@ -1,11 +1,12 @@
 -- Job flow: charge + insert atomically, idempotency, the per-user cap, the state machine
 -- (illegal transitions change nothing), exactly-once refunds, fair claiming.
 begin;
-select plan(32);
+select plan(33);
 
 select tests.create_supabase_user('jf_user');
 select tests.create_supabase_user('jf_other');
 select tests.create_supabase_user('jf_third');
+select tests.create_supabase_user('jf_fourth');
 update public.profiles set token_balance = 10 where id = tests.get_supabase_uid('jf_user');
 update public.profiles set token_balance = 10 where id = tests.get_supabase_uid('jf_other');
 update public.jobs set status = 'cancelled', completed_at = now() where status in ('queued', 'processing');
@@ -91,6 +92,16 @@ create temp table first_claim as select user_id from public.claim_due_jobs(2, 60
 select is((select count(distinct user_id)::int from first_claim), 2,
   'with 3 users waiting, a claim of 2 takes 2 different users'' jobs');
 select is((select count(*)::int from public.claim_due_jobs(10, 60)), 4, 'and the next claim takes all the rest');
+
+-- users whose jobs are backing off do not shrink what a claim takes from the others
+update public.jobs set status = 'cancelled', completed_at = now() where status in ('queued', 'processing');
+select public.enqueue_job(tests.get_supabase_uid(u), '{"modality": "image", "prompt": "later"}', 0, null, null, 10)
+from unnest(array['jf_user', 'jf_other', 'jf_fourth']) u;
+update public.jobs set next_attempt_at = now() + interval '1 hour' where status = 'queued';
+select public.enqueue_job(tests.get_supabase_uid('jf_third'), '{"modality": "image", "prompt": "now"}', 0, null, null, 10)
+from generate_series(1, 3);
+select is((select count(*)::int from public.claim_due_jobs(2, 60)), 2,
+  'a claim of 2 takes 2 of the one ready user''s jobs while 3 other users wait for later');
 
 -- --- privileges ------------------------------------------------------------------------------
 select tests.authenticate_as('jf_user');
