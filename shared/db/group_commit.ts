@@ -11,18 +11,28 @@
  * user for those statements and no others (statements on one connection run in the order they
  * were sent).
  *
- * Each request is all-or-nothing on its own. If a group fails (a statement raised, a deadlock),
- * its requests are run again one by one, each in its own transaction, so one bad request never
- * fails or rolls back another. If the connection is lost instead, whether the group committed is
- * unknown: every request fails with that error, as a lone scope would, and nothing is run twice.
+ * Each request is all-or-nothing on its own. A request whose statements cannot be built is
+ * refused alone, before anything is sent. If Postgres refuses a statement (an error, a deadlock),
+ * the group is rolled back and its requests run again one by one, each in its own transaction, so
+ * one bad request never fails or undoes another. Any other failure (the connection was lost, the
+ * driver failed) leaves unknown whether the group committed: every request fails with it, as a
+ * lone scope would, and nothing is run twice.
  */
-import type postgres from "postgres";
+import postgres from "postgres";
 import type { Sql, Tx } from "./client.ts";
 import { asService, asUser, type Claims, scopeSettings, userScope } from "./scopes.ts";
 
 type Pending = postgres.PendingQuery<postgres.Row[]>;
-/** A statement built on the group's handle and not awaited (a postgres.js PendingQuery). */
-type Statement = PromiseLike<unknown>;
+/**
+ * A statement built on the group's handle and not awaited: a postgres.js PendingQuery, never a
+ * promise derived from one (`tx\`...\`.then(...)` would start the query at once, ahead of its
+ * request's identity switch).
+ */
+type Statement = PromiseLike<unknown> & { execute(): unknown };
+
+const isStatement = (x: unknown): x is Pending =>
+  typeof x === "object" && x !== null && typeof (x as Pending).execute === "function" &&
+  typeof (x as Pending).then === "function";
 type Results<Q> = { [K in keyof Q]: Q[K] extends PromiseLike<infer R> ? R : never };
 
 /** Builds one request's statements on the group's transaction (build them, don't await them). */
@@ -57,19 +67,6 @@ interface Request {
 
 const SERVICE = { role: "service_role", claims: { role: "service_role" } };
 
-/** postgres.js's codes for a connection that went away, and the socket's own (ECONNRESET...). */
-const CONNECTION_LOST = new Set([
-  "CONNECTION_CLOSED",
-  "CONNECTION_ENDED",
-  "CONNECTION_DESTROYED",
-  "CONNECT_TIMEOUT",
-]);
-
-function connectionLost(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" && (CONNECTION_LOST.has(code) || /^E[A-Z]+$/.test(code));
-}
-
 /** A group committer over `db` (one per process, shared by everything that writes or reads). */
 export function createGroupCommit(db: Sql, opts: GroupCommitOptions = {}): GroupCommit {
   const maxBatch = opts.maxBatch ?? 32;
@@ -91,8 +88,9 @@ export function createGroupCommit(db: Sql, opts: GroupCommitOptions = {}): Group
 
   async function flush(batch: Request[]): Promise<void> {
     if (batch.length === 1) return await alone(batch[0]);
-    // Where each request's own results start and how many there are.
-    const spans: { start: number; count: number }[] = [];
+    // Where each request's own results start, and the requests whose build failed.
+    const spans = new Map<Request, { start: number; count: number }>();
+    const refused = new Map<Request, unknown>();
     let results: unknown[];
     try {
       // The transaction starts as service_role; a request as another identity is preceded by
@@ -101,30 +99,44 @@ export function createGroupCommit(db: Sql, opts: GroupCommitOptions = {}): Group
         const all: Pending[] = [];
         let current: Claims = SERVICE.claims;
         for (const req of batch) {
+          let statements: readonly Pending[];
+          try {
+            statements = req.build(tx);
+            if (!statements.every(isStatement)) {
+              throw new TypeError("a grouped request must return unsent statements");
+            }
+          } catch (err) {
+            // Nothing of it is sent: statements run only once they are executed or awaited.
+            refused.set(req, err);
+            continue;
+          }
           const scope = req.claims ? userScope(req.claims) : SERVICE;
           if (scope.claims !== current) {
             all.push(scopeSettings(tx, scope.role, scope.claims) as unknown as Pending);
             current = scope.claims;
           }
-          const statements = req.build(tx);
-          spans.push({ start: all.length, count: statements.length });
+          spans.set(req, { start: all.length, count: statements.length });
           all.push(...statements);
         }
         return all;
       }) as unknown[];
     } catch (err) {
-      if (connectionLost(err)) {
-        for (const req of batch) req.reject(err);
-        return;
+      const sent = batch.filter((req) => !refused.has(req));
+      for (const [req, reason] of refused) req.reject(reason);
+      if (err instanceof postgres.PostgresError) {
+        // Postgres rolled the group back; which request it refused is not known (the rest
+        // failed with it): each runs again alone.
+        await Promise.all(sent.map(alone));
+      } else {
+        for (const req of sent) req.reject(err);
       }
-      // The group was rolled back, and which request failed is not known (the rest failed with
-      // it): each runs again alone.
-      await Promise.all(batch.map(alone));
       return;
     }
-    batch.forEach((req, i) =>
-      req.resolve(results.slice(spans[i].start, spans[i].start + spans[i].count))
-    );
+    for (const req of batch) {
+      const span = spans.get(req);
+      if (span) req.resolve(results.slice(span.start, span.start + span.count));
+      else req.reject(refused.get(req));
+    }
   }
 
   function pump(): void {

@@ -1,5 +1,5 @@
 import { assertEquals, assertOk, assertRejects } from "../support/assert.ts";
-import { createGroupCommit } from "../../shared/db/group_commit.ts";
+import { createGroupCommit, type GroupCommit } from "../../shared/db/group_commit.ts";
 import { createTestUser, deleteTestUsers, withDb } from "../support/stack.ts";
 
 const TABLE = "public.group_commit_probe";
@@ -164,3 +164,26 @@ Deno.test("group commit: a user's refused write fails alone and runs as that use
     }
   });
 });
+
+Deno.test("group commit: only unsent statements are accepted; anything else is refused alone", async () => {
+  await withProbeTable(async (sql) => {
+    const group = createGroupCommit(sql);
+    const [ok, bad] = await Promise.allSettled([
+      group.run((tx) => [tx`insert into public.group_commit_probe values ('kept')`] as const),
+      group.run(() => [Promise.resolve([]) as never] as const),
+    ]);
+    assertEquals(ok.status, "fulfilled");
+    assertOk(bad.status === "rejected" && /unsent statements/.test(String(bad.reason)));
+    const rows = await sql<{ k: string }[]>`select k from public.group_commit_probe`;
+    assertEquals(rows.map((r) => r.k), ["kept"]);
+  });
+});
+
+/**
+ * Never called: `deno check` fails if a promise derived from a statement (which would run at
+ * once, before its request's identity switch) is accepted as a statement.
+ */
+export function _derivedPromisesDoNotTypeCheck(group: GroupCommit) {
+  // @ts-expect-error: `.then` starts the query; a group takes unsent statements only.
+  return group.run((tx) => [tx`select 1`.then((rows) => rows)] as const);
+}
