@@ -17,6 +17,7 @@ declare
   _stored integer := coalesce(jsonb_array_length(p_outputs), 0);
   _status text;
   _seed bigint;
+  _outputs jsonb;
 begin
   -- The row lock orders this against every other change to the job (job_transition takes it too).
   select * into _job from public.jobs j where j.id = p_job_id for update;
@@ -38,8 +39,20 @@ begin
     return 'duplicate';
   end if;
 
+  -- The seed the provider was sent, if any (never invented).
   _seed := case when jsonb_typeof(_job.input -> 'seed') = 'number' and (_job.input ->> 'seed') ~ '^-?[0-9]{1,18}$'
-    then (_job.input ->> 'seed')::bigint else _job.seed end;
+    then (_job.input ->> 'seed')::bigint end;
+  -- Facts measured from a file's header are kept only when the columns can hold them (a header
+  -- may claim anything): an impossible value becomes unknown rather than fail the completion.
+  select coalesce(jsonb_agg(jsonb_build_object(
+    'index', (o ->> 'index')::integer, 'path', o ->> 'path', 'mime', o ->> 'mime', 'size', (o ->> 'size')::bigint,
+    'width', case when (o ->> 'width')::numeric between 1 and 2147483647 then (o ->> 'width')::integer end,
+    'height', case when (o ->> 'height')::numeric between 1 and 2147483647 then (o ->> 'height')::integer end,
+    'duration_seconds', case when (o ->> 'duration_seconds')::numeric >= 0 and (o ->> 'duration_seconds')::numeric < 10000000
+      then round((o ->> 'duration_seconds')::numeric, 3) end)), '[]'::jsonb)
+  into _outputs
+  from jsonb_array_elements(p_outputs) o;
+
   if _job.destination = 'library' then
     insert into public.user_library (user_id, asset_type, file_size_bytes, mime_type, duration_seconds, width,
       height, generation_seed, original_prompt, model_used, asset_index, storage_path, source_job_id,
@@ -48,7 +61,7 @@ begin
       (o ->> 'width')::integer, (o ->> 'height')::integer, _seed, coalesce(_job.original_prompt, _job.prompt),
       p_model_used, (o ->> 'index')::integer, o ->> 'path', _job.id,
       jsonb_build_object('job_id', _job.id, 'quality', _job.quality)
-    from jsonb_array_elements(p_outputs) o
+    from jsonb_array_elements(_outputs) o
     on conflict (source_job_id, asset_index) do nothing;
   else
     insert into public.workspace_assets (user_id, asset_type, file_size_bytes, mime_type, duration_seconds, width,
@@ -58,7 +71,7 @@ begin
       (o ->> 'width')::integer, (o ->> 'height')::integer, _seed, coalesce(_job.original_prompt, _job.prompt),
       p_model_used, (o ->> 'index')::integer, o ->> 'path', _job.id,
       jsonb_build_object('quality', _job.quality, 'width', _job.width, 'height', _job.height)
-    from jsonb_array_elements(p_outputs) o
+    from jsonb_array_elements(_outputs) o
     on conflict (job_id, asset_index) do nothing;
   end if;
 

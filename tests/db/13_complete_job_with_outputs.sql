@@ -2,7 +2,7 @@
 -- asset rows, completion and its partial refund); duplicates and jobs that are not processing
 -- change nothing.
 begin;
-select plan(16);
+select plan(19);
 
 select tests.create_supabase_user('co_user');
 update public.profiles set token_balance = 10 where id = tests.get_supabase_uid('co_user');
@@ -19,12 +19,15 @@ select public.enqueue_job(tests.get_supabase_uid('co_user'),
   '{"modality": "image", "prompt": "w", "num_outputs": 2}', 4, 'co-w', 'h', 10);
 select public.enqueue_job(tests.get_supabase_uid('co_user'),
   '{"modality": "image", "prompt": "l", "destination": "library"}', 2, 'co-l', 'h', 10);
+select public.enqueue_job(tests.get_supabase_uid('co_user'),
+  '{"modality": "video", "prompt": "v", "destination": "library", "seed": 77}', 0, 'co-v', 'h', 10);
 insert into ids select idempotency_key, id from public.jobs
-where user_id = tests.get_supabase_uid('co_user') and idempotency_key in ('co-w', 'co-l');
+where user_id = tests.get_supabase_uid('co_user') and idempotency_key in ('co-w', 'co-l', 'co-v');
 select public.claim_due_jobs(10, 60);
 select public.job_transition((select id from ids where name = 'co-w'), 'submitted',
   '{"prediction_id": "p-w", "input": {"prompt": "w", "seed": 1234}}');
 select public.job_transition((select id from ids where name = 'co-l'), 'submitted', '{"prediction_id": "p-l"}');
+select public.job_transition((select id from ids where name = 'co-v'), 'submitted', '{"prediction_id": "p-v", "input": {"prompt": "v"}}');
 
 select is(public.complete_job_with_outputs((select id from ids where name = 'co-w'),
   pg_temp.outs('[{"index": 0, "path": "u/w/0.png", "mime": "image/png", "size": 100, "width": 64, "height": 48}]'),
@@ -67,6 +70,16 @@ select is(public.complete_job_with_outputs((select id from ids where name = 'co-
   'ignored', 'a failed job takes no outputs');
 select is((select count(*)::int from public.user_library where source_job_id = (select id from ids where name = 'co-l')),
   0, 'and no library row appears');
+
+-- A library output whose header claims impossible facts: stored, with those facts unknown.
+select is(public.complete_job_with_outputs((select id from ids where name = 'co-v'),
+  pg_temp.outs('[{"index": 0, "path": "u/v/0.mp4", "mime": "video/mp4", "size": 9, "width": 0, "height": 5000000000, "duration_seconds": 123456789}]'),
+  'model-v'), 'completed', 'a header''s impossible width, height and duration do not fail the completion');
+select is((select coalesce(width::text, 'null') || ' ' || coalesce(height::text, 'null') || ' ' || coalesce(duration_seconds::text, 'null')
+  from public.user_library where source_job_id = (select id from ids where name = 'co-v')),
+  'null null null', 'they are stored as unknown');
+select is((select generation_seed from public.user_library where source_job_id = (select id from ids where name = 'co-v')),
+  null, 'no seed is recorded when the provider was sent none (never invented)');
 
 select * from finish();
 rollback;
