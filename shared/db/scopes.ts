@@ -48,6 +48,14 @@ function scopedHandle(conn: postgres.ReservedSql, isOpen: () => boolean): Tx {
     check();
     return conn.unsafe(...args);
   };
+  // postgres.js serialises a JSON parameter only when it writes the statement, after the scope
+  // has already sent its commit: a value JSON cannot hold (a BigInt, a cycle) would fail that
+  // one statement client-side while the others committed. Trying it here makes `fn` throw
+  // instead, before anything is sent, so the scope rolls back whole.
+  handle.json = (value: Parameters<postgres.ReservedSql["json"]>[0]) => {
+    JSON.stringify(value);
+    return conn.json(value);
+  };
   return handle as unknown as Tx;
 }
 

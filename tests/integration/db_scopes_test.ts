@@ -119,6 +119,25 @@ Deno.test("a scope returning its statements runs them in one transaction: all or
       const [row] = await sql`select username from public.profiles where id = ${a.id}`;
       assertEquals(row.username, null);
 
+      // A parameter JSON cannot hold fails the scope before anything is sent, so the statements
+      // around it do not commit without it.
+      await assertRejects(
+        () =>
+          asService(sql, (tx) => [
+            tx`update public.profiles set username = 'half_sent_name' where id = ${a.id}`,
+            tx`select ${tx.json({ n: 1n } as never)}::jsonb`,
+            tx`update public.profiles set subscription_status = 'pro' where id = ${a.id}`,
+          ]),
+        /BigInt/,
+      );
+      const [after] = await sql`
+        select username, subscription_status from public.profiles where id = ${a.id}`;
+      assertEquals(
+        [after.username, after.subscription_status],
+        [null, "inactive"],
+        "none committed",
+      );
+
       // Many scopes at once on a small pool: every one sees its own claims, never another's.
       const users = [a, ...await Promise.all([1, 2, 3].map(() => createTestUser(sql)))];
       try {
