@@ -92,7 +92,8 @@ export async function main(args: string[]): Promise<number> {
   const taskset = await hasTaskset();
   const opts: BenchOptions = {
     quick,
-    runs: 3,
+    // A quick run is a smoke check: one measured run after the warm-up.
+    runs: quick ? 1 : 3,
     durationS: quick ? 1 : 8,
     drainJobs: quick ? 500 : 20_000,
     scaleJobs: quick ? 500 : 10_000,
