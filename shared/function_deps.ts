@@ -29,9 +29,6 @@ export function buildFunctionDeps(config: Config, name: string): FunctionDeps {
     applicationName: name,
   });
   const log = createLogger({ level: config.LOG_LEVEL, base: { fn: name } });
-  // Open the first pooled connection (TCP and SCRAM) while the app is being built: nearly
-  // every request needs it, and a cold instance would otherwise pay for it on its first one.
-  db`select 1`.catch((err) => log.warn("database not reachable at start", { err }));
   const supabaseUrl = config.SUPABASE_URL.replace(/\/+$/, "");
   const verifyJwt = createJwtVerifier({
     jwtSecret: config.JWT_SECRET,

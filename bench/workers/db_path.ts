@@ -2,7 +2,8 @@
  * Scenario 3a worker: the dispatcher's database path alone, in its own process like a function
  * instance: claim due jobs with `claim_due_jobs` (dispatcher defaults: 25 per claim, 8 in
  * flight, a pool of 4), mark each submitted and then complete through `job_transition` (group
- * committed, as the dispatcher's submissions are), until nothing is left. Prints `{"jobs", "ms", "claimMs", "claims"}`.
+ * committed, as the dispatcher's submissions are), until nothing is left. Prints
+ * `{"jobs", "ms", "claimMs", "claims", "transitionMs"}`.
  */
 import { createDb } from "../../shared/db/client.ts";
 import { createGroupCommit } from "../../shared/db/group_commit.ts";
