@@ -54,6 +54,12 @@ export const envSchema = z.object({
    * rest). Each one running holds an output download and upload.
    */
   WEBHOOK_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(1000).default(32),
+  /**
+   * Env var names, comma-separated, that provider rows may name as secrets besides the known
+   * ones (REPLICATE_API_TOKEN, OPENROUTER_API_KEY, ...): for a provider added by a migration.
+   * Platform names (SUPABASE_*, JWT_*, DB_*, ...) are refused whatever this says.
+   */
+  PROVIDER_SECRET_NAMES: z.string().max(4000).default(""),
   /** Comma-separated allowed origins, or `*`. */
   CORS_ALLOWED_ORIGINS: z.string().default("*"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),

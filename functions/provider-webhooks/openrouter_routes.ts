@@ -16,7 +16,8 @@ import {
 } from "../../shared/providers/webhook_signatures.ts";
 import { costsFromTrace } from "./otlp_costs.ts";
 import { webhookAckSchema } from "./replicate_route.ts";
-import { applyDelivery, rawBody, refused, verifySender } from "./webhook_common.ts";
+import { handleDelivery } from "../../shared/jobs/deliveries.ts";
+import { payloadHash, rawBody, refused, verifySender } from "./webhook_common.ts";
 
 const callbackRoute = createRoute({
   method: "post",
@@ -66,18 +67,18 @@ export function registerOpenRouterWebhooks(app: FunctionApp, jobs: JobDeps): voi
     } catch {
       throw new AppError("BAD_REQUEST", "Payload is not a video job event");
     }
-    const result = await applyDelivery(jobs, {
+    const result = await handleDelivery(jobs, {
       provider: row,
       generationId: video.id,
-      deliveryId: c.req.header("x-openrouter-idempotency-key") ?? `${video.id}-${video.status}`,
-      body,
+      // OpenRouter's X-OpenRouter-Idempotency-Key is `<job id>-<status>` but sits outside the
+      // signature: the same pair is rebuilt from the signed body, so a replay with a fresh key
+      // is still the same delivery.
+      deliveryId: `${video.id}-${video.status}`,
+      payloadHash: await payloadHash(body),
       eventType: video.status,
       report: reportFromVideoJob(video),
       jobIdParam: jobId,
     });
-    if (video.cost !== undefined && result !== "duplicate" && result !== "ignored") {
-      await recordActualCost(jobs.db, video.id, { costUsd: video.cost });
-    }
     return c.json({ status: result }, 200);
   });
 
@@ -98,9 +99,11 @@ export function registerOpenRouterWebhooks(app: FunctionApp, jobs: JobDeps): voi
     } catch {
       throw new AppError("BAD_REQUEST", "Payload is not OTLP JSON");
     }
+    // Broadcast traces describe OpenRouter generations: only OpenRouter providers' rows are touched.
+    const providers = (await jobs.registry.providersWithAdapter("openrouter")).map((p) => p.id);
     let updated = 0;
     for (const cost of costsFromTrace(trace)) {
-      updated += await recordActualCost(jobs.db, cost.generationId, {
+      updated += await recordActualCost(jobs.db, providers, cost.generationId, {
         costUsd: cost.costUsd,
         tokensInput: cost.tokensInput,
         tokensOutput: cost.tokensOutput,

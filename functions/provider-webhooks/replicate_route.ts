@@ -6,9 +6,9 @@ import { errorResponses } from "../../shared/http/error_envelope.ts";
 import type { JobDeps } from "../../shared/jobs/job_deps.ts";
 import { reportFromPrediction } from "../../shared/jobs/provider_calls.ts";
 import { parsePrediction, type Prediction } from "../../shared/providers/replicate_adapter.ts";
-import { actualCostStatement } from "../../shared/providers/usage_log.ts";
 import { verifyStandardWebhook } from "../../shared/providers/webhook_signatures.ts";
-import { applyDelivery, verifySender } from "./webhook_common.ts";
+import { handleDelivery } from "../../shared/jobs/deliveries.ts";
+import { payloadHash, verifySender } from "./webhook_common.ts";
 
 /** Response of every webhook route. */
 export const webhookAckSchema = z.object({ status: z.string() }).openapi("WebhookAck");
@@ -47,27 +47,16 @@ export function registerReplicateWebhook(app: FunctionApp, jobs: JobDeps): void 
     } catch {
       throw new AppError("BAD_REQUEST", "Payload is not a prediction");
     }
-    const result = await applyDelivery(jobs, {
+    const result = await handleDelivery(jobs, {
       provider: row,
       generationId: prediction.id,
+      // webhook-id is part of what Standard Webhooks signs.
       deliveryId: c.req.header("webhook-id")!,
-      body,
+      payloadHash: await payloadHash(body),
       eventType: prediction.status,
       report: reportFromPrediction(prediction),
       jobIdParam: jobId,
     });
-    if (
-      prediction.predictTimeSeconds !== undefined && result !== "duplicate" && result !== "ignored"
-    ) {
-      // Service path: cost reconciliation, committed with other deliveries' writes.
-      await jobs.commits.run((tx) =>
-        [
-          actualCostStatement(tx, prediction.id, {
-            metadata: { predict_time: prediction.predictTimeSeconds, status: prediction.status },
-          }),
-        ] as const
-      );
-    }
     return c.json({ status: result }, 200);
   });
 }

@@ -90,15 +90,10 @@ export function registerCancelAndDispatch(
     if (["completed", "failed", "cancelled"].includes(job.status)) {
       throw new AppError("CONFLICT", `The job is already ${job.status}`);
     }
-    if (job.status === "processing" && job.provider_prediction_id && job.api_model_id) {
-      const model = await jobs.registry.modelById(job.api_model_id);
-      if (model) {
-        await cancelGeneration(model.provider, job.provider_prediction_id).catch((err) =>
-          jobs.log.warn("provider cancel failed", { job_id: id, err })
-        );
-      }
-    }
-    // Service path: the state machine and the refund are the backend's, for a job RLS showed is the caller's.
+    // The job is cancelled (and refunded) before the provider hears of it: the provider's own
+    // cancel callback then finds it ended, instead of winning the race and leaving this request
+    // to answer 409 for a cancel it caused.
+    // Service path: the state machine and the refund are the backend's, for a job shown to be the caller's.
     const [t] = await asService(
       jobs.db,
       (tx) =>
@@ -107,8 +102,19 @@ export function registerCancelAndDispatch(
         >`select * from public.job_transition(${id}::uuid, 'cancel',
         ${tx.json({ error_code: "cancelled_by_user", error_message: "Cancelled by the user" })})`,
     );
-    if (!t.applied) throw new AppError("CONFLICT", `The job is already ${t.status}`);
     const after = await findJob(jobs, caller.claims, id);
+    // A concurrent cancel of the same job got there first: the job ended as asked.
+    if (!t.applied && after?.status !== "cancelled") {
+      throw new AppError("CONFLICT", `The job is already ${t.status}`);
+    }
+    if (t.applied && job.provider_prediction_id && job.api_model_id) {
+      const model = await jobs.registry.modelById(job.api_model_id);
+      if (model) {
+        await cancelGeneration(model.provider, job.provider_prediction_id).catch((err) =>
+          jobs.log.warn("provider cancel failed", { job_id: id, err })
+        );
+      }
+    }
     return c.json({ job: await summarize(jobs, after!), refunded: t.refunded }, 200);
   });
 

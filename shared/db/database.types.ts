@@ -791,13 +791,24 @@ isOneToOne: false
         isOneToOne: false
         isSetofReturn: true
       } },
+"claim_webhook_delivery":
+{ Args: { "p_delivery": Json,"p_generation_id": string,"p_job_id": string,"p_provider_id": string,"p_state": string }; Returns: {
+              "claim": string,"job_id": string
+            }[]
+                           },
 "complete_job_with_outputs":
 { Args: { "p_delivery"?: Json,"p_job_id": string,"p_model_used": string,"p_outputs": Json }; Returns: string
+                           },
+"end_job_from_report":
+{ Args: { "p_data": Json,"p_delivery"?: Json,"p_event": string,"p_job_id": string }; Returns: string
                            },
 "enqueue_job":
 { Args: { "p_cost": number,"p_idempotency_key"?: string,"p_job": Json,"p_max_active"?: number,"p_request_hash"?: string,"p_user_id": string }; Returns: {
               "balance": number,"job": Json,"job_id": string,"outcome": string
             }[]
+                           },
+"finish_webhook_delivery":
+{ Args: { "p_delivery": Json,"p_job_id": string,"p_record_new": boolean }; Returns: boolean
                            },
 "has_role":
 { Args: { "_role": Database["public"]['Enums']["app_role"],"_user_id": string }; Returns: boolean
@@ -821,6 +832,9 @@ isOneToOne: false
                            },
 "refund_job_credits":
 { Args: { "p_credits": number,"p_job_id": string,"p_reason": string }; Returns: number
+                           },
+"release_webhook_delivery":
+{ Args: { "p_delivery_id": string,"p_error": string,"p_provider": string }; Returns: undefined
                            },
 "rollup_model_performance":
 { Args: { "p_day"?: string }; Returns: number

@@ -1,6 +1,7 @@
 /** Builds the job flow's dependencies for a function process. */
 import { createGroupCommit } from "../db/group_commit.ts";
 import type { FunctionDeps } from "../function_deps.ts";
+import { providerSecretAllowlist } from "../providers/provider_secrets.ts";
 import { ProviderRegistry } from "../providers/registry.ts";
 import { createSupabaseObjectStore } from "../storage/supabase_object_store.ts";
 import type { JobDeps } from "./job_deps.ts";
@@ -23,14 +24,19 @@ export function buildJobDeps(
   return {
     db: deps.db,
     commits: createGroupCommit(deps.db),
-    registry: new ProviderRegistry({ db: deps.db, env, log: deps.log }),
+    registry: new ProviderRegistry({
+      db: deps.db,
+      env,
+      log: deps.log,
+      secretAllowlist: providerSecretAllowlist(deps.config.PROVIDER_SECRET_NAMES),
+    }),
     store: createSupabaseObjectStore({ url: supabaseUrl, key: serviceKey }),
     log: deps.log,
     functionsUrl: (deps.config.PUBLIC_FUNCTIONS_URL ?? `${supabaseUrl}/functions/v1`).replace(
       /\/+$/,
       "",
     ),
-    storageHost: new URL(supabaseUrl).hostname,
+    storageOrigin: new URL(supabaseUrl).origin,
     env,
     now: () => new Date(),
     random: () => crypto.getRandomValues(new Uint32Array(1))[0],

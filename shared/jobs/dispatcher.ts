@@ -120,10 +120,8 @@ export async function runDispatch(
       order by deadline_at limit ${limit}`,
   );
   for (const job of expired) {
-    if (job.status === "processing" && job.provider_prediction_id && job.api_model_id) {
-      const model = await deps.registry.modelById(job.api_model_id);
-      if (model) await cancelGeneration(model.provider, job.provider_prediction_id).catch(() => {});
-    }
+    // Failed (and refunded) before the provider is told to stop: its cancel callback then finds
+    // the job ended, rather than racing this and ending it as cancelled.
     const [t] = await asService(
       deps.db,
       (tx) =>
@@ -135,7 +133,12 @@ export async function runDispatch(
           })
         })`,
     );
-    if (t.applied) counts.expired++;
+    if (!t.applied) continue;
+    counts.expired++;
+    if (job.status === "processing" && job.provider_prediction_id && job.api_model_id) {
+      const model = await deps.registry.modelById(job.api_model_id);
+      if (model) await cancelGeneration(model.provider, job.provider_prediction_id).catch(() => {});
+    }
   }
   return counts;
 }

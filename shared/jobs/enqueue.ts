@@ -8,14 +8,10 @@ import { AppError } from "../errors.ts";
 import { priceCredits } from "../providers/capabilities.ts";
 import { mapInputs } from "../providers/map_inputs.ts";
 import type { ResolvedModel } from "../providers/registry.ts";
-import { isAllowedOutputUrl } from "../providers/provider_config.ts";
-import { objectPathProblem } from "../storage/object_path.ts";
 import type { JobDeps } from "./job_deps.ts";
 import type { JobSpec } from "./job_request.ts";
+import { checkReference } from "./reference_image.ts";
 import { requestHash } from "./request_hash.ts";
-
-/** Buckets a reference image may come from (always the caller's own folder). */
-export const REFERENCE_BUCKETS = ["reference_images", "workspace-temp", "user-library"];
 
 /** The result of {@link enqueueJob}. */
 export interface EnqueueResult {
@@ -87,8 +83,16 @@ export async function enqueueJob(
   if (spec.negativePrompt && !caps.supports_negative_prompt) {
     throw field("negative_prompt", "this model takes none");
   }
+  if (spec.reference && !caps.supports_reference) {
+    throw field("reference_image", "this model takes no reference image");
+  }
   const referencePath = spec.reference
-    ? await checkReference(deps, caller.userId, spec, primary)
+    ? await checkReference(spec.reference, {
+      userId: caller.userId,
+      store: deps.store,
+      storageOrigin: deps.storageOrigin,
+      providerHosts: primary.provider.allowedOutputHosts,
+    })
     : undefined;
 
   const seed = caps.supports_seed ? spec.seed ?? deps.random() : undefined;
@@ -180,41 +184,4 @@ export async function enqueueJob(
     default:
       throw new Error(`enqueue_job returned an unknown outcome: ${row.outcome}`);
   }
-}
-
-/** Checks a reference belongs to the caller (or is an allowed https URL); returns what is stored. */
-async function checkReference(
-  deps: JobDeps,
-  userId: string,
-  spec: JobSpec,
-  model: ResolvedModel,
-): Promise<string> {
-  const ref = spec.reference!;
-  if (!model.capabilities!.supports_reference) {
-    throw field("reference_image", "this model takes no reference image");
-  }
-  if ("url" in ref) {
-    const url = new URL(ref.url);
-    // On our own host only Storage object URLs (signed or public) make sense as a reference,
-    // not other routes of the project (the functions themselves live there too).
-    const ours = url.hostname === deps.storageHost;
-    if (ours && !/^\/storage\/v1\/object\/(sign|public)\//.test(url.pathname)) {
-      throw field("reference_image", "only Storage object URLs are accepted from this host");
-    }
-    const allowed = ours ? [deps.storageHost] : model.provider.allowedOutputHosts;
-    if (!isAllowedOutputUrl(ref.url, allowed)) {
-      throw field("reference_image", "URL host is not allowed for this model");
-    }
-    return ref.url;
-  }
-  if (!REFERENCE_BUCKETS.includes(ref.bucket)) {
-    throw field("reference_image", "bucket is not allowed", "FORBIDDEN");
-  }
-  if (objectPathProblem(ref.path) || !ref.path.startsWith(`${userId}/`)) {
-    throw field("reference_image", "must be an object in your own folder", "FORBIDDEN");
-  }
-  if (!await deps.store.exists(ref.bucket, ref.path)) {
-    throw field("reference_image", "no such object");
-  }
-  return `${ref.bucket}/${ref.path}`;
 }

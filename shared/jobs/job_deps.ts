@@ -16,8 +16,8 @@ export interface JobDeps {
   log: Logger;
   /** Public base of the functions, for webhook URLs (`https://<ref>.supabase.co/functions/v1`). */
   functionsUrl: string;
-  /** Our Storage host, whose signed URLs are acceptable references. */
-  storageHost: string;
+  /** Our Supabase origin, whose Storage object URLs are acceptable references. */
+  storageOrigin: string;
   /** Env lookup for webhook secrets. */
   env: (name: string) => string | undefined;
   now: () => Date;

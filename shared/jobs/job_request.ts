@@ -31,7 +31,9 @@ export const createJobBodySchema = z.strictObject({
   negative_prompt: z.string().trim().max(2000).optional(),
   reference_image: z.union([
     storageRef,
-    z.url({ protocol: /^https$/, error: "must be an https URL or {bucket, path}" }),
+    // http is let through here only so our own Storage origin can be named when it is http
+    // (local stacks); reference_image.ts holds every other URL to https.
+    z.url({ protocol: /^https?$/, error: "must be an https URL or {bucket, path}" }),
   ])
     .optional(),
   reference_strength: z.number().min(0).max(1).optional(),

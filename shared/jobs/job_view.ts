@@ -52,12 +52,15 @@ export async function summarize(deps: JobDeps, job: Job) {
   };
 }
 
-/** The caller's job (RLS decides), or undefined. */
+/**
+ * The caller's own job, or undefined. RLS would also show an admin everyone's jobs; the user
+ * routes act on the caller's own only (admin tooling is separate), hence the explicit owner.
+ */
 export async function findJob(deps: JobDeps, claims: Claims, id: string): Promise<Job | undefined> {
   const [job] = await asUser(
     deps.db,
     claims,
-    (tx) => tx<Job[]>`select * from public.jobs where id = ${id}`,
+    (tx) => tx<Job[]>`select * from public.jobs where id = ${id} and user_id = (select auth.uid())`,
   );
   return job;
 }
@@ -77,8 +80,8 @@ interface AssetRow {
 }
 
 /**
- * The caller's job and its assets (RLS decides, for the job and for each asset) in one
- * statement, with signed preview URLs; undefined when the job is not the caller's.
+ * The caller's own job and its assets (RLS decides for each asset too) in one statement, with
+ * signed preview URLs; undefined when the job is not the caller's (an admin's included).
  */
 export async function findJobWithAssets(deps: JobDeps, claims: Claims, id: string) {
   // Sent with other requests' statements when several are ready (group commit), as the caller.
@@ -95,7 +98,7 @@ export async function findJobWithAssets(deps: JobDeps, claims: Claims, id: strin
             duration_seconds, generation_seed
           from public.user_library where source_job_id = j.id
         ) a), '[]') as assets
-      from public.jobs j where j.id = ${id}`,
+      from public.jobs j where j.id = ${id} and j.user_id = (select auth.uid())`,
     ] as const);
   if (!row) return undefined;
   const { assets, ...job } = row;

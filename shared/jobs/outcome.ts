@@ -7,7 +7,6 @@
  * Failure and cancel: the job ends with its refund. Duplicates and late events change nothing.
  */
 import type { Tables } from "../db/database.types.ts";
-import type { Tx } from "../db/client.ts";
 import { asService } from "../db/scopes.ts";
 import type { JobDeps } from "./job_deps.ts";
 import { type OutputSource, type StoredOutput, storeOutputs } from "./outputs.ts";
@@ -19,8 +18,17 @@ export interface ProviderReport {
   state: "running" | "succeeded" | "failed" | "cancelled";
   outputs: string[];
   error?: string | null;
-  /** Provider-side facts for the usage log (predict time, cost). */
-  usage?: Record<string, unknown>;
+  /** What the provider says the generation cost, for its api_usage_logs row. */
+  usage?: ReportedUsage;
+}
+
+/** A provider's own account of a generation's cost, the same shape for every adapter. */
+export interface ReportedUsage {
+  costUsd?: number;
+  tokensInput?: number;
+  tokensOutput?: number;
+  /** Other provider facts kept with the row (Replicate's `predict_time`). */
+  facts?: Record<string, unknown>;
 }
 
 /** A webhook delivery to record once. */
@@ -40,15 +48,6 @@ export type OutcomeResult =
   | "cancelled"
   | "ignored";
 
-async function record(tx: Tx, delivery: Delivery | undefined, jobId: string): Promise<boolean> {
-  if (!delivery) return true;
-  const [row] = await tx<
-    { fresh: boolean }[]
-  >`select public.record_webhook_delivery(${delivery.provider},
-    ${delivery.deliveryId}, ${delivery.payloadHash}, ${delivery.eventType}, ${jobId}::uuid) as fresh`;
-  return row.fresh;
-}
-
 /** Applies a report to a job (looked up by the caller). */
 export async function applyReport(
   deps: JobDeps,
@@ -56,12 +55,7 @@ export async function applyReport(
   report: ProviderReport,
   opts: { delivery?: Delivery; source: OutputSource; modelUsed: string },
 ): Promise<OutcomeResult> {
-  const terminal = ["completed", "failed", "cancelled"].includes(job.status);
-  if (report.state === "running" || (terminal && report.state === "succeeded")) {
-    // Service path: webhook bookkeeping.
-    const fresh = await asService(deps.db, (tx) => record(tx, opts.delivery, job.id));
-    return fresh ? (terminal ? "ignored" : "noted") : "duplicate";
-  }
+  if (report.state === "running") return "noted";
   if (report.state === "succeeded") {
     const stored = await storeOutputs(deps, job, report.outputs, opts.source);
     // Service path: assets and the job's state are written for the user by the backend only,
@@ -83,21 +77,20 @@ export async function applyReport(
     return result;
   }
   const event = report.state === "failed" ? "fail" : "cancel";
-  return await asService(deps.db, async (tx) => {
-    if (!await record(tx, opts.delivery, job.id)) return "duplicate" as const;
-    const [t] = await tx<
-      { applied: boolean }[]
-    >`select * from public.job_transition(${job.id}::uuid, ${event},
+  // Service path: the job ends with its refund; end_job_from_report locks the job before it
+  // settles the delivery, the one lock order every writer of a job follows.
+  const [{ result }] = await asService(
+    deps.db,
+    (tx) =>
+      tx<{ result: OutcomeResult }[]>`select public.end_job_from_report(${job.id}::uuid, ${event},
       ${
-      tx.json({
-        error_code: event === "fail" ? "provider_failed" : "provider_cancelled",
-        error_message: report.error ?? null,
-      })
-    })`;
-    return t.applied
-      ? (event === "fail" ? "failed" as const : "cancelled" as const)
-      : "ignored" as const;
-  });
+        tx.json({
+          error_code: event === "fail" ? "provider_failed" : "provider_cancelled",
+          error_message: report.error ?? null,
+        })
+      }, ${opts.delivery ? tx.json(deliveryFacts(opts.delivery) as never) : null}) as result`,
+  );
+  return result;
 }
 
 /** An output as complete_job_with_outputs reads it. */

@@ -27,7 +27,7 @@ export function reportFromPrediction(p: Prediction): ProviderReport {
     state,
     outputs: p.outputs,
     error: p.error,
-    usage: p.predictTimeSeconds ? { predict_time: p.predictTimeSeconds } : undefined,
+    usage: p.predictTimeSeconds ? { facts: { predict_time: p.predictTimeSeconds } } : undefined,
   };
 }
 
@@ -44,7 +44,7 @@ export function reportFromVideoJob(j: VideoJob): ProviderReport {
     state,
     outputs: j.outputs,
     error: j.error,
-    usage: j.cost !== undefined ? { cost: j.cost } : undefined,
+    usage: j.cost !== undefined ? { costUsd: j.cost } : undefined,
   };
 }
 

@@ -89,8 +89,27 @@ async function referenceUrl(deps: JobDeps, job: Job): Promise<string | undefined
   if (!ref) return undefined;
   if (/^https:\/\//.test(ref)) return ref;
   const slash = ref.indexOf("/");
-  // Ownership was checked at enqueue; the signature is fresh for each attempt.
+  // Ownership was checked at enqueue (reference_image.ts); the signature is fresh for each attempt.
   return await deps.store.signedUrl(ref.slice(0, slash), ref.slice(slash + 1), 3600);
+}
+
+/** The provider input for this attempt (the reference signed afresh). */
+async function prepareInput(deps: JobDeps, job: Job, model: ResolvedModel) {
+  const strength = (job.metadata as Record<string, unknown> | null)?.reference_strength;
+  return mapInputs(model.capabilities!, model.model.input_defaults, {
+    prompt: job.prompt,
+    quality: job.quality as "fast" | "high",
+    contentMode: job.content_mode as "sfw" | "nsfw",
+    numOutputs: job.num_outputs,
+    aspectRatio: job.aspect_ratio ?? undefined,
+    width: job.width ?? undefined,
+    height: job.height ?? undefined,
+    seed: job.seed ?? undefined,
+    negativePrompt: job.negative_prompt ?? undefined,
+    referenceUrl: await referenceUrl(deps, job),
+    referenceStrength: typeof strength === "number" ? strength : undefined,
+    durationSeconds: job.duration_seconds ?? undefined,
+  }, () => job.seed ?? 0);
 }
 
 /** Submits a leased job. */
@@ -108,21 +127,21 @@ export async function submitJob(deps: JobDeps, job: Job): Promise<SubmitOutcome>
     await transition(deps, job.id, "release", { delay_ms: slot.waitMs, model_id: model.model.id });
     return "released";
   }
-  const strength = (job.metadata as Record<string, unknown> | null)?.reference_strength;
-  const mapped = mapInputs(model.capabilities!, model.model.input_defaults, {
-    prompt: job.prompt,
-    quality: job.quality as "fast" | "high",
-    contentMode: job.content_mode as "sfw" | "nsfw",
-    numOutputs: job.num_outputs,
-    aspectRatio: job.aspect_ratio ?? undefined,
-    width: job.width ?? undefined,
-    height: job.height ?? undefined,
-    seed: job.seed ?? undefined,
-    negativePrompt: job.negative_prompt ?? undefined,
-    referenceUrl: await referenceUrl(deps, job),
-    referenceStrength: typeof strength === "number" ? strength : undefined,
-    durationSeconds: job.duration_seconds ?? undefined,
-  }, () => job.seed ?? 0);
+  let mapped: ReturnType<typeof mapInputs>;
+  try {
+    mapped = await prepareInput(deps, job, model);
+  } catch (err) {
+    // Whatever stops a job from being prepared (a reference that cannot be signed, a model row
+    // that no longer maps) counts an attempt, so the job ends failed and refunded instead of
+    // holding a slot of the user's cap forever.
+    deps.log.warn("job could not be prepared", { job_id: job.id, err });
+    const t = await transition(deps, job.id, "retry", {
+      delay_ms: backoffMs(job.attempts, deps.random),
+      error_code: "prepare_failed",
+      error_message: "The job could not be prepared for the provider",
+    });
+    return t.status === "failed" ? "failed" : "retried";
+  }
   const started = performance.now();
   const call = {
     providerId: model.provider.row.id,

@@ -39,10 +39,15 @@ export function envPrefix(providerName: string): string {
   return providerName.toUpperCase().replace(/[^A-Z0-9]/g, "_");
 }
 
-/** Builds the endpoint, or returns why the provider is unavailable (a missing secret). */
+/**
+ * Builds the endpoint, or returns why the provider is unavailable (a missing secret). `env`
+ * serves the `<NAME>_BASE_URL` / `<NAME>_OUTPUT_HOSTS` overrides; the key is read through
+ * `secrets`, which serves only allowlisted provider secrets (provider_secrets.ts).
+ */
 export function providerEndpoint(
   row: ProviderRow,
   env: EnvLookup,
+  secrets: EnvLookup,
 ): ProviderEndpoint | { missingSecret: string } {
   const prefix = envPrefix(row.name);
   const baseUrl = (env(`${prefix}_BASE_URL`) ?? row.base_url).replace(/\/+$/, "");
@@ -51,7 +56,7 @@ export function providerEndpoint(
     ? hostsOverride.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean)
     : row.allowed_output_hosts.map((h) => h.toLowerCase());
   if (row.auth_scheme === "none") return { row, baseUrl, authHeaders: {}, allowedOutputHosts };
-  const apiKey = row.secret_name ? env(row.secret_name) : undefined;
+  const apiKey = row.secret_name ? secrets(row.secret_name) : undefined;
   if (!apiKey) return { missingSecret: row.secret_name ?? `${prefix}_API_KEY` };
   const value = row.auth_scheme === "bearer"
     ? `Bearer ${apiKey}`

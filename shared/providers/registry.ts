@@ -18,10 +18,16 @@ import {
 } from "./capabilities.ts";
 import {
   type EnvLookup,
+  envPrefix,
   type ProviderEndpoint,
   providerEndpoint,
   type ProviderRow,
 } from "./provider_config.ts";
+import {
+  createSecretLookup,
+  providerSecretAllowlist,
+  type SecretLookup,
+} from "./provider_secrets.ts";
 
 /** A model row as the registry keeps it. */
 export interface ModelRow {
@@ -78,6 +84,11 @@ export interface RegistryOptions {
   db: Sql;
   env: EnvLookup;
   log: Logger;
+  /**
+   * The env var names provider rows may name as secrets (default: the known provider secrets).
+   * A row naming anything else is unusable, and the refusal is logged.
+   */
+  secretAllowlist?: ReadonlySet<string>;
   /** How long a loaded snapshot is trusted before the fingerprint is checked. @default 5000 */
   ttlMs?: number;
   now?: () => number;
@@ -91,9 +102,15 @@ export class ProviderRegistry {
   #snapshot?: Snapshot;
   #checkedAt = 0;
   #loading?: Promise<Snapshot>;
+  #secrets: SecretLookup;
 
   constructor(opts: RegistryOptions) {
     this.#opts = opts;
+    this.#secrets = createSecretLookup(
+      opts.env,
+      opts.secretAllowlist ?? providerSecretAllowlist(),
+      (name) => opts.log.error("provider secret name not allowed", { env_var: name }),
+    );
   }
 
   /** Drops the cache (tests and admin tooling). */
@@ -108,10 +125,23 @@ export class ProviderRegistry {
     return find(await this.#current()) ?? find(await this.#current(true));
   }
 
+  /** Every provider row (active or not) that speaks through `adapter`. */
+  async providersWithAdapter(adapter: ProviderRow["adapter"]): Promise<ProviderRow[]> {
+    return [...(await this.#current()).providers.values()].filter((p) => p.adapter === adapter);
+  }
+
   /** A callable endpoint for a provider row, or undefined when its secret is missing. */
   endpoint(row: ProviderRow): ProviderEndpoint | undefined {
-    const ep = providerEndpoint(row, this.#opts.env);
+    const ep = providerEndpoint(row, this.#opts.env, this.#secrets);
     return "missingSecret" in ep ? undefined : ep;
+  }
+
+  /**
+   * The provider's webhook signing secret (`webhook_secret_name`, else `<NAME>_WEBHOOK_SECRET`),
+   * read through the same allowlist as API keys; undefined when unset or not allowed.
+   */
+  webhookSecret(row: ProviderRow): string | undefined {
+    return this.#secrets(row.webhook_secret_name ?? `${envPrefix(row.name)}_WEBHOOK_SECRET`);
   }
 
   /** Whether the model is in a failure cooldown. */
@@ -201,7 +231,7 @@ export class ProviderRegistry {
 
   #candidate(snap: Snapshot, model: ModelRow): Candidate {
     const row = snap.providers.get(model.provider_id)!;
-    const ep = providerEndpoint(row, this.#opts.env);
+    const ep = providerEndpoint(row, this.#opts.env, this.#secrets);
     if ("missingSecret" in ep) {
       // Logged for operators; the caller only learns the model is unavailable.
       this.#opts.log.warn("provider secret missing", {

@@ -71,24 +71,38 @@ export interface ActualCost {
   metadata?: Record<string, unknown>;
 }
 
-/** The update filling in a call's actual cost, unsent (see {@link recordActualCost}). */
-export function actualCostStatement(tx: Tx, providerRequestId: string, actual: ActualCost) {
+/**
+ * The update filling in a call's actual cost, unsent (see {@link recordActualCost}). Request ids
+ * are the provider's own, unique only per provider, so the row is found by both: only the
+ * provider(s) that reported the cost are touched.
+ */
+export function actualCostStatement(
+  tx: Tx,
+  providerIds: string | string[],
+  providerRequestId: string,
+  actual: ActualCost,
+) {
   return tx<{ id: string }[]>`update public.api_usage_logs set
       cost_usd_actual = coalesce(${actual.costUsd ?? null}, cost_usd_actual),
       tokens_input = coalesce(${actual.tokensInput ?? null}, tokens_input),
       tokens_output = coalesce(${actual.tokensOutput ?? null}, tokens_output),
       provider_metadata = provider_metadata || ${tx.json((actual.metadata ?? {}) as never)}
-    where provider_request_id = ${providerRequestId}
+    where provider_id = any(${[providerIds].flat()}::uuid[])
+      and provider_request_id = ${providerRequestId}
     returning id`;
 }
 
 /** Fills in the actual cost of the call(s) with this provider request id. */
 export async function recordActualCost(
   db: Sql,
+  providerIds: string | string[],
   providerRequestId: string,
   actual: ActualCost,
 ): Promise<number> {
   // Service path: cost reconciliation from provider callbacks.
-  const rows = await asService(db, (tx) => actualCostStatement(tx, providerRequestId, actual));
+  const rows = await asService(
+    db,
+    (tx) => actualCostStatement(tx, providerIds, providerRequestId, actual),
+  );
   return rows.length;
 }

@@ -1,7 +1,7 @@
 -- Provider registry: users read active providers (safe columns only) and active models of
 -- active providers; admins manage everything; anon gets nothing; CHECKs and the one-default rule.
 begin;
-select plan(27);
+select plan(40);
 
 select tests.create_supabase_user('alice');
 select tests.create_supabase_user('admin');
@@ -41,11 +41,15 @@ select throws_ok(
 );
 select throws_ok(
   $$insert into public.api_providers (name, display_name, adapter, base_url) values ('evil', 'Evil', 'replicate', 'https://evil.test')$$,
-  '42501', 'new row violates row-level security policy for table "api_providers"',
+  '42501', 'permission denied for table api_providers',
   'A user cannot add providers'
 );
-select is_empty(
+select throws_ok(
   $$update public.api_providers set base_url = 'https://evil.test' where name = 'test-active' returning id$$,
+  '42501', 'permission denied for table api_providers', 'A user cannot change a provider''s connection'
+);
+select is_empty(
+  $$update public.api_providers set display_name = 'Mine' where name = 'test-active' returning id$$,
   'A user cannot change providers'
 );
 select is_empty(
@@ -80,10 +84,57 @@ select is(
   (select count(*) from public.api_models where model_key like 'test/%'), 3::bigint,
   'An admin reads every model'
 );
-select lives_ok(
-  $$insert into public.api_providers (name, display_name, adapter, base_url, secret_name) values ('test-new', 'New', 'openai_compatible', 'https://new.test/v1', 'NEW_KEY')$$,
-  'An admin can add a provider (and set its secret name)'
+select throws_ok(
+  $$insert into public.api_providers (name, display_name, adapter, base_url, secret_name) values ('test-new', 'New', 'openai_compatible', 'https://new.test/v1', 'JWT_SECRET')$$,
+  '42501', 'permission denied for table api_providers',
+  'An admin cannot add a provider (it would choose which env var is sent where)'
 );
+select throws_ok(
+  $$update public.api_providers set secret_name = 'SOME_KEY' where name = 'test-active'$$,
+  '42501', 'permission denied for table api_providers', 'An admin cannot change secret_name'
+);
+select throws_ok(
+  $$update public.api_providers set webhook_secret_name = 'SOME_KEY' where name = 'test-active'$$,
+  '42501', 'permission denied for table api_providers', 'An admin cannot change webhook_secret_name'
+);
+select throws_ok(
+  $$update public.api_providers set base_url = 'https://attacker.test/v1' where name = 'test-active'$$,
+  '42501', 'permission denied for table api_providers', 'An admin cannot change base_url'
+);
+select throws_ok(
+  $$update public.api_providers set auth_scheme = 'header' where name = 'test-active'$$,
+  '42501', 'permission denied for table api_providers', 'An admin cannot change auth_scheme'
+);
+select throws_ok(
+  $$update public.api_providers set auth_header_name = 'X-Leak' where name = 'test-active'$$,
+  '42501', 'permission denied for table api_providers', 'An admin cannot change auth_header_name'
+);
+select throws_ok(
+  $$update public.api_providers set allowed_output_hosts = '{attacker.test}' where name = 'test-active'$$,
+  '42501', 'permission denied for table api_providers', 'An admin cannot change allowed_output_hosts'
+);
+select throws_ok(
+  $$update public.api_providers set name = 'renamed', adapter = 'openrouter' where name = 'test-active'$$,
+  '42501', 'permission denied for table api_providers', 'An admin cannot rename a provider or change its adapter'
+);
+select isnt_empty(
+  $$update public.api_providers set display_name = 'Tuned', rate_limits = '{"requests_per_minute": 10}', is_active = true where name = 'test-active' returning id$$,
+  'An admin can tune display_name, rate_limits and is_active'
+);
+-- Should a later migration widen the grant by mistake, the trigger still refuses.
+select tests.clear_authentication();
+grant update (base_url) on public.api_providers to authenticated;
+select tests.authenticate_as('admin');
+select throws_ok(
+  $$update public.api_providers set base_url = 'https://attacker.test/v1' where name = 'test-active'$$,
+  '42501', 'a provider''s connection columns change through migrations or the service role',
+  'The trigger refuses a connection change by an API role even with a column grant'
+);
+select tests.clear_authentication();
+revoke update (base_url) on public.api_providers from authenticated;
+insert into public.api_providers (name, display_name, adapter, base_url, secret_name)
+values ('test-new', 'New', 'openai_compatible', 'https://new.test/v1', 'NEW_KEY');
+select tests.authenticate_as('admin');
 select isnt_empty(
   $$update public.api_models set is_active = true where model_key = 'test/inactive-model' returning id$$,
   'An admin can change models'
@@ -111,6 +162,18 @@ select tests.authenticate_as_service_role();
 select is(
   (select secret_name from public.api_providers where name = 'test-active'), 'TEST_ACTIVE_KEY',
   'The service role reads secret_name'
+);
+select lives_ok(
+  $$update public.api_providers set base_url = 'https://moved.example.test/v1', secret_name = 'TEST_ACTIVE_KEY_2' where name = 'test-active'$$,
+  'The service role changes connection columns'
+);
+select throws_ok(
+  $$update public.api_providers set secret_name = 'JWT_SECRET' where name = 'test-active'$$,
+  '23514', null, 'No one can name a platform secret as a provider secret'
+);
+select throws_ok(
+  $$update public.api_providers set webhook_secret_name = 'SUPABASE_SERVICE_ROLE_KEY' where name = 'test-active'$$,
+  '23514', null, 'No one can name a platform secret as a webhook secret'
 );
 select tests.clear_authentication();
 select throws_ok(

@@ -36,7 +36,7 @@ function jobDeps(sql: Sql): JobDeps {
     }),
     log: createLogger({ level: "error" }),
     functionsUrl: `${stack.gatewayUrl}/functions/v1`,
-    storageHost: "127.0.0.1",
+    storageOrigin: new URL(stack.gatewayUrl).origin,
     env,
     now: () => new Date(),
     random: () => 42,

@@ -28,7 +28,8 @@ function endpoint(adapter: ProviderRow["adapter"], name: string): ProviderEndpoi
     is_active: true,
     updated_at: new Date().toISOString(),
   };
-  const ep = providerEndpoint(row, (k) => Deno.env.get(k));
+  const env = (k: string) => Deno.env.get(k);
+  const ep = providerEndpoint(row, env, env);
   if ("missingSecret" in ep) throw new Error(`run with npm test (${ep.missingSecret} unset)`);
   return ep;
 }
@@ -215,7 +216,15 @@ Deno.test("cost tracking: one api_usage_logs row per call, actual cost filled in
         costUsdEstimated: 0.001,
       });
       assertEquals(
-        await recordActualCost(sql, requestId, { costUsd: 0.0012, metadata: { source: "test" } }),
+        await recordActualCost(sql, crypto.randomUUID(), requestId, { costUsd: 99 }),
+        0,
+        "another provider's report never touches this provider's row",
+      );
+      assertEquals(
+        await recordActualCost(sql, provider.id, requestId, {
+          costUsd: 0.0012,
+          metadata: { source: "test" },
+        }),
         1,
       );
       const [row] =

@@ -45,6 +45,7 @@ Deno.test("ProviderRegistry.resolve: explicit id and key, default, fallback orde
       const registry = new ProviderRegistry({
         db: sql,
         env: (k) => env.get(k),
+        secretAllowlist: new Set(env.keys()),
         log: createLogger({ sink: (l) => lines.push(l) }),
         ttlMs: 0,
       });
@@ -192,6 +193,7 @@ Deno.test("ProviderRegistry resolves legacy job types and honours the base-URL o
       const registry = new ProviderRegistry({
         db: sql,
         env: (k) => env.get(k),
+        secretAllowlist: new Set(env.keys()),
         log: createLogger({ level: "error" }),
         ttlMs: 0,
       });
@@ -203,6 +205,58 @@ Deno.test("ProviderRegistry resolves legacy job types and honours the base-URL o
         () => registry.resolve({ modality: "image", legacyJobType: "no_such_job_type" }),
         /not available/,
       );
+    } finally {
+      await deleteTestProviders(sql, provider);
+    }
+  });
+});
+
+Deno.test("ProviderRegistry reads only allowlisted secrets: a row naming another env var is unusable", async () => {
+  await withDb(async (sql) => {
+    // The row names a variable the process does have, but that no provider may use.
+    const provider = await createTestProvider(sql, {
+      secret_name: "ADMIN_PICKED_SECRET",
+      webhook_secret_name: "ADMIN_PICKED_WEBHOOK_SECRET",
+    });
+    try {
+      const model = await createTestModel(sql, provider.id);
+      const env = new Map([
+        ["ADMIN_PICKED_SECRET", "super-secret-value"],
+        ["ADMIN_PICKED_WEBHOOK_SECRET", "whsec_c2VjcmV0"],
+      ]);
+      const lines: string[] = [];
+      const registry = new ProviderRegistry({
+        db: sql,
+        env: (k) => env.get(k),
+        log: createLogger({ sink: (l) => lines.push(l) }),
+        ttlMs: 0,
+      });
+      const err = await assertRejects(
+        () => registry.resolve({ modality: "image", modelId: model.id }),
+        AppError,
+      );
+      assertEquals((err as AppError).code, "UNAVAILABLE");
+      assertEquals(registry.webhookSecret(provider), undefined, "webhook secrets too");
+      assertEquals(await registry.modelById(model.id), undefined);
+      assertEquals(
+        lines.some((l) =>
+          l.includes("provider secret name not allowed") && l.includes("ADMIN_PICKED_SECRET")
+        ),
+        true,
+        "operators see which name was refused",
+      );
+      assertEquals(lines.some((l) => l.includes("super-secret-value")), false, "never the value");
+
+      // The same row works once the operator allowlists the name.
+      const allowed = new ProviderRegistry({
+        db: sql,
+        env: (k) => env.get(k),
+        secretAllowlist: new Set(["ADMIN_PICKED_SECRET"]),
+        log: createLogger({ level: "error" }),
+        ttlMs: 0,
+      });
+      const resolved = await allowed.resolve({ modality: "image", modelId: model.id });
+      assertEquals(resolved.primary.provider.apiKey, "super-secret-value");
     } finally {
       await deleteTestProviders(sql, provider);
     }

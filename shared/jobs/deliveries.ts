@@ -1,0 +1,148 @@
+/**
+ * A verified provider delivery, handled once: find the job it is about (only a job on the
+ * signing provider's models, and the job its URL names), claim the delivery before any work so
+ * concurrent copies do nothing, apply the report (store outputs, complete; or fail/cancel with a
+ * refund), and record the provider's actual cost. Signature checks happen before this, at the
+ * edge; this module never sees an unverified body.
+ */
+import type { Tables } from "../db/database.types.ts";
+import { asService } from "../db/scopes.ts";
+import { AppError } from "../errors.ts";
+import type { ProviderRow } from "../providers/provider_config.ts";
+import { actualCostStatement } from "../providers/usage_log.ts";
+import type { JobDeps } from "./job_deps.ts";
+import { applyReport, type Delivery, type OutcomeResult, type ProviderReport } from "./outcome.ts";
+import { outputSource } from "./outputs.ts";
+
+/** A delivery whose signature checked out, in our terms. */
+export interface VerifiedDelivery {
+  provider: ProviderRow;
+  /** The provider's id for the generation (prediction id, video job id). */
+  generationId: string;
+  /** The sender's id for this delivery, taken from what was signed; identical on redelivery. */
+  deliveryId: string;
+  /** sha256 hex of the signed body. */
+  payloadHash: string;
+  eventType: string;
+  report: ProviderReport;
+  /** The job id from the callback URL, when it carries one (only that job may be touched). */
+  jobIdParam?: string;
+}
+
+/** What handling a delivery did. */
+export type DeliveryResult = OutcomeResult | "ignored";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+type Claim = "claimed" | "noted" | "ignored" | "duplicate" | "unknown";
+
+function deliveryFacts(d: VerifiedDelivery): Delivery {
+  return {
+    provider: d.provider.name,
+    deliveryId: d.deliveryId,
+    payloadHash: d.payloadHash,
+    eventType: d.eventType,
+  };
+}
+
+async function claim(
+  deps: JobDeps,
+  d: VerifiedDelivery,
+  jobId: string | null,
+): Promise<{ claim: Claim; job: Tables<"jobs"> | null }> {
+  // Service path: webhooks act for whichever user owns the job; the lookup is limited to the
+  // signing provider's jobs inside claim_webhook_delivery.
+  const [row] = await asService(deps.db, (tx) =>
+    tx<({ claim: Claim } & Tables<"jobs">)[]>`
+      select c.claim, j.* from public.claim_webhook_delivery(${d.provider.id}::uuid, ${d.generationId},
+        ${jobId}::uuid, ${
+      tx.json({
+        provider: d.provider.name,
+        delivery_id: d.deliveryId,
+        payload_hash: d.payloadHash,
+        event_type: d.eventType,
+      })
+    }, ${d.report.state}) c
+      left join public.jobs j on j.id = c.job_id`);
+  const { claim: outcome, ...job } = row;
+  return { claim: outcome, job: job.id ? job as Tables<"jobs"> : null };
+}
+
+/**
+ * Claims the delivery; when our own bookkeeping has not linked the prediction to the job its URL
+ * names yet (the provider called back faster than that write), waits a moment for the link,
+ * then asks the provider to deliver again.
+ */
+async function claimWhenLinked(deps: JobDeps, d: VerifiedDelivery) {
+  const jobId = d.jobIdParam !== undefined && UUID.test(d.jobIdParam) ? d.jobIdParam : null;
+  if (d.jobIdParam !== undefined && jobId === null) return { claim: "unknown" as const, job: null };
+  for (let i = 0;; i++) {
+    const claimed = await claim(deps, d, jobId);
+    if (claimed.claim !== "unknown" || jobId === null) return claimed;
+    // Service path: is the job named in the URL still waiting for its submission to be recorded?
+    const [pending] = await asService(
+      deps.db,
+      (tx) =>
+        tx<Pick<Tables<"jobs">, "status" | "lease_expires_at">[]>`
+          select status, lease_expires_at from public.jobs where id = ${jobId}::uuid`,
+    );
+    if (!pending || pending.status !== "queued" || pending.lease_expires_at === null) {
+      return claimed;
+    }
+    if (i === 19) {
+      throw new AppError("UNAVAILABLE", "Job not ready for this delivery yet", { retryAfter: 2 });
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Handles a verified delivery exactly once. */
+export async function handleDelivery(
+  deps: JobDeps,
+  d: VerifiedDelivery,
+): Promise<DeliveryResult> {
+  const { claim: outcome, job } = await claimWhenLinked(deps, d);
+  if (outcome === "unknown" || !job) return "ignored";
+  if (outcome !== "claimed") {
+    if (outcome === "noted") await recordCost(deps, d);
+    return outcome;
+  }
+  let result: DeliveryResult;
+  try {
+    const model = job.api_model_id ? await deps.registry.modelById(job.api_model_id) : undefined;
+    const endpoint = deps.registry.endpoint(d.provider);
+    result = await applyReport(deps, job, d.report, {
+      delivery: deliveryFacts(d),
+      source: endpoint ? outputSource(endpoint) : { allowedHosts: d.provider.allowed_output_hosts },
+      modelUsed: model?.model.model_key ?? "unknown",
+    });
+  } catch (err) {
+    // Give the claim up, so the provider's redelivery can do the work.
+    await asService(
+      deps.db,
+      (tx) =>
+        tx`select public.release_webhook_delivery(${d.provider.name}, ${d.deliveryId},
+        ${err instanceof Error ? err.message : String(err)})`,
+    ).catch((e) => deps.log.error("releasing a delivery claim failed", { err: e }));
+    throw err;
+  }
+  if (result !== "duplicate" && result !== "ignored") await recordCost(deps, d);
+  return result;
+}
+
+/** Fills in what the provider says the generation cost (predict time, USD), the same way for all. */
+async function recordCost(deps: JobDeps, d: VerifiedDelivery): Promise<void> {
+  const usage = d.report.usage;
+  if (!usage) return;
+  // Service path: cost reconciliation, committed with other deliveries' writes.
+  await deps.commits.run((tx) =>
+    [
+      actualCostStatement(tx, d.provider.id, d.generationId, {
+        costUsd: usage.costUsd,
+        tokensInput: usage.tokensInput,
+        tokensOutput: usage.tokensOutput,
+        metadata: { ...usage.facts, status: d.eventType },
+      }),
+    ] as const
+  );
+}
