@@ -205,7 +205,13 @@ try {
     tail = (tail + chunk).slice(-4000);
   }
   const status = await child.status;
-
+  // The supervisor restarts a function that dies, so a crash would otherwise pass unseen.
+  const crashed = Object.keys(fns.ports).filter((name) => fns.status(name).crashes > 0);
+  record(
+    "no function process crashed during the tests",
+    crashed.length === 0,
+    crashed.length ? `restarted after a crash: ${crashed.join(", ")} (logs in ${logDir})` : "",
+  );
   // deno test's summary: "ok | 12 passed (3 steps) | 0 failed" (NO_COLOR keeps it plain).
   const summary = tail.match(/(\d+) passed.*?\| (\d+) failed/);
   if (summary) {
