@@ -12,6 +12,7 @@ import { prepareDatabase } from "./lib/database.ts";
 import { takeDevLock } from "./lib/dev_lock.ts";
 import { FUNCTION_NAMES, startFunctions } from "./lib/functions.ts";
 import { startGateway } from "./lib/gateway.ts";
+import { parseCorsOrigins } from "../shared/http/cors.ts";
 import {
   DEMO_ADMIN_ID,
   DEMO_USER_ID,
@@ -80,7 +81,13 @@ try {
   cleanups.push(() => bounded(sims.stop(), 3000));
   Object.assign(env, sims.env);
   const fns = await startFunctions({ env, output: { kind: "terminal" } });
-  const gateway = startGateway({ port: API_PORT, functions: fns.ports, mounts: sims.mounts });
+  const gateway = startGateway({
+    port: API_PORT,
+    functions: fns.ports,
+    mounts: sims.mounts,
+    retryAfterSeconds: fns.retryAfterSeconds,
+    corsOrigins: parseCorsOrigins(env.CORS_ALLOWED_ORIGINS ?? "*"),
+  });
   // Functions stop first (cleanups run in reverse), so the gateway has no upstream to wait on.
   cleanups.push(() => bounded(gateway.shutdown(), 2000));
   cleanups.push(() => fns.stop());

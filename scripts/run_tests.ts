@@ -9,6 +9,7 @@ import { freePort, REPO_ROOT, startCluster } from "./lib/cluster.ts";
 import { prepareDatabase, psql, SUPABASE_CLI } from "./lib/database.ts";
 import { startFunctions } from "./lib/functions.ts";
 import { startGateway } from "./lib/gateway.ts";
+import { parseCorsOrigins } from "../shared/http/cors.ts";
 import { startSimulators } from "./lib/simulators.ts";
 import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_SERVICE_ROLE_KEY } from "./lib/local_keys.ts";
 import { bounded, exists, run } from "./lib/process.ts";
@@ -166,7 +167,13 @@ try {
   cleanups.push(() => bounded(sims.stop(), 3000));
   Object.assign(env, sims.env);
   const fns = await startFunctions({ env, output: { kind: "files", dir: logDir } });
-  const gateway = startGateway({ port: gatewayPort, functions: fns.ports, mounts: sims.mounts });
+  const gateway = startGateway({
+    port: gatewayPort,
+    functions: fns.ports,
+    mounts: sims.mounts,
+    retryAfterSeconds: fns.retryAfterSeconds,
+    corsOrigins: parseCorsOrigins(env.CORS_ALLOWED_ORIGINS ?? "*"),
+  });
   // Functions stop first (cleanups run in reverse), so the gateway has no upstream to wait on.
   cleanups.push(() => bounded(gateway.shutdown(), 2000));
   cleanups.push(() => fns.stop());
@@ -198,6 +205,13 @@ try {
     tail = (tail + chunk).slice(-4000);
   }
   const status = await child.status;
+  // The supervisor restarts a function that dies, so a crash would otherwise pass unseen.
+  const crashed = Object.keys(fns.ports).filter((name) => fns.status(name).crashes > 0);
+  record(
+    "no function process crashed during the tests",
+    crashed.length === 0,
+    crashed.length ? `restarted after a crash: ${crashed.join(", ")} (logs in ${logDir})` : "",
+  );
   // deno test's summary: "ok | 12 passed (3 steps) | 0 failed" (NO_COLOR keeps it plain).
   const summary = tail.match(/(\d+) passed.*?\| (\d+) failed/);
   if (summary) {

@@ -115,6 +115,7 @@ export async function startBenchStack(
       port: gatewayPort,
       functions: fns.ports,
       mounts: sims.mounts,
+      retryAfterSeconds: fns.retryAfterSeconds,
     });
     cleanups.push(() => gateway.shutdown());
     return {

@@ -1,8 +1,11 @@
 /**
  * The local API gateway on one port, routing like Supabase's: `/functions/v1/<name>/...`
  * reaches function `<name>` as `/<name>/...`. Other prefixes (`/storage/v1`) are mounted by
- * the caller. Bodies stream both ways (SSE passes through).
+ * the caller. Bodies stream both ways (SSE passes through). A function that does not answer
+ * (down, restarting, failed to boot) gets our 503 envelope with `Retry-After` and CORS, as the
+ * function itself would send, so clients back off instead of failing on a bare body.
  */
+import { corsHeaders } from "../../shared/http/cors.ts";
 
 /** A handler for a mounted prefix. */
 export type Mount = (req: Request, path: string) => Promise<Response>;
@@ -12,6 +15,35 @@ export interface GatewayOptions {
   port: number;
   functions: Record<string, number>;
   mounts?: Record<string, Mount>;
+  /** Seconds to put in `Retry-After` when a function does not answer (default 1). */
+  retryAfterSeconds?: (name: string) => number;
+  /** The functions' `CORS_ALLOWED_ORIGINS`, parsed; default `*` like theirs. */
+  corsOrigins?: "*" | string[];
+}
+
+// The functions' own rule for a caller's x-request-id (shared/http/create_app.ts).
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+/**
+ * What a function's own middleware would answer had it been up: a 204 preflight (so a browser
+ * goes on to the real request and can read the 503), or the UNAVAILABLE envelope.
+ */
+function unavailable(req: Request, name: string, retryAfter: number, origins: "*" | string[]) {
+  const incoming = req.headers.get("x-request-id");
+  const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+  const headers = new Headers({
+    ...corsHeaders(req.headers.get("origin"), { allowedOrigins: origins }),
+    "x-request-id": requestId,
+  });
+  if (req.method === "OPTIONS") return new Response(null, { status: 204, headers });
+  headers.set("content-type", "application/json; charset=utf-8");
+  headers.set("retry-after", String(retryAfter));
+  const error = {
+    code: "UNAVAILABLE",
+    message: `Function ${name} is not running; it is being restarted, retry shortly`,
+    request_id: requestId,
+  };
+  return new Response(JSON.stringify({ error }), { status: 503, headers });
 }
 
 const notFound = (message: string) =>
@@ -51,13 +83,10 @@ export function startGateway(opts: GatewayOptions): Deno.HttpServer {
           duplex: "half",
         });
       } catch {
-        return new Response(
-          JSON.stringify({ code: "BOOT_ERROR", message: "Function failed to respond" }),
-          {
-            status: 503,
-            headers: { "content-type": "application/json" },
-          },
-        );
+        // Connection refused or reset before any response: the process is not there (yet).
+        await req.body?.cancel().catch(() => {});
+        const retryAfter = opts.retryAfterSeconds?.(match[1]) ?? 1;
+        return unavailable(req, match[1], retryAfter, opts.corsOrigins ?? "*");
       }
     },
   );
