@@ -221,7 +221,7 @@ Deno.test("every app from the shared factory inherits the body rules (in process
         ],
         ["streamed past the cap", streamed(4096, 100), "413 PAYLOAD_TOO_LARGE"],
         [
-          "declared past the cap",
+          "one chunk past the cap (no Content-Length in process)",
           JSON.stringify({ title: "x".repeat(2000) }),
           "413 PAYLOAD_TOO_LARGE",
         ],
