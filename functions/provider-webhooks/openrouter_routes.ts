@@ -6,6 +6,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { AppError } from "../../shared/errors.ts";
 import type { FunctionApp } from "../../shared/http/create_app.ts";
 import { errorResponses } from "../../shared/http/error_envelope.ts";
+import { parseJsonBytes } from "../../shared/http/safe_json.ts";
 import type { JobDeps } from "../../shared/jobs/job_deps.ts";
 import { reportFromVideoJob } from "../../shared/jobs/provider_calls.ts";
 import { parseVideoJob, type VideoJob } from "../../shared/providers/openrouter_video.ts";
@@ -63,7 +64,7 @@ export function registerOpenRouterWebhooks(app: FunctionApp, jobs: JobDeps): voi
     });
     let video: VideoJob;
     try {
-      video = parseVideoJob(JSON.parse(new TextDecoder().decode(body)).data);
+      video = parseVideoJob((parseJsonBytes(body) as { data?: unknown }).data);
     } catch {
       throw new AppError("BAD_REQUEST", "Payload is not a video job event");
     }

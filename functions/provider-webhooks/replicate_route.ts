@@ -3,6 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { AppError } from "../../shared/errors.ts";
 import type { FunctionApp } from "../../shared/http/create_app.ts";
 import { errorResponses } from "../../shared/http/error_envelope.ts";
+import { parseJsonBytes } from "../../shared/http/safe_json.ts";
 import type { JobDeps } from "../../shared/jobs/job_deps.ts";
 import { reportFromPrediction } from "../../shared/jobs/provider_calls.ts";
 import { parsePrediction, type Prediction } from "../../shared/providers/replicate_adapter.ts";
@@ -43,7 +44,7 @@ export function registerReplicateWebhook(app: FunctionApp, jobs: JobDeps): void 
     });
     let prediction: Prediction;
     try {
-      prediction = parsePrediction(JSON.parse(new TextDecoder().decode(body)));
+      prediction = parsePrediction(parseJsonBytes(body));
     } catch {
       throw new AppError("BAD_REQUEST", "Payload is not a prediction");
     }

@@ -8,8 +8,9 @@ import type { ProviderRow } from "../../shared/providers/provider_config.ts";
 import type { Verification } from "../../shared/providers/webhook_signatures.ts";
 
 /** The exact bytes the provider signed. */
-export async function rawBody(c: Context<HonoEnv>): Promise<Uint8Array> {
-  return new Uint8Array(await c.req.arrayBuffer());
+export function rawBody(c: Context<HonoEnv>): Promise<Uint8Array> {
+  // The app's body reader (shared/http/body_reader.ts) read and capped it before any route ran.
+  return Promise.resolve(c.get("requestBody") ?? new Uint8Array(0));
 }
 
 /** sha256 hex of the body, kept with the delivery record. */

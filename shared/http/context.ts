@@ -1,5 +1,6 @@
 /** The typed Hono context every function shares. */
 import type { Claims } from "../db/scopes.ts";
+import type { AppError } from "../errors.ts";
 
 /** Who made the request, as established by an auth guard. */
 export type Caller =
@@ -19,5 +20,9 @@ export interface HonoEnv {
     requestId: string;
     caller?: Caller;
     audit?: AuditInfo;
+    /** The body bytes the body reader kept. */
+    requestBody?: Uint8Array;
+    /** Why the body's JSON was refused, once `c.req.json()` was asked for it. */
+    bodyError?: AppError;
   };
 }

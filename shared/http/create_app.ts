@@ -1,14 +1,15 @@
 /**
  * The app factory every function uses: Hono + zod-openapi under the base path `/<name>`, with
- * request ids, CORS on every response, a body-size cap, one JSON log line per request, the
- * error envelope, 404/405 handling, `GET /<name>/openapi.json` and `GET /<name>/docs`.
+ * request ids, CORS on every response, the shared body reader (size cap, safe JSON), one JSON log
+ * line per request, the error envelope, 404/405 handling, `GET /<name>/openapi.json` and
+ * `GET /<name>/docs`.
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import type { Sql } from "../db/client.ts";
 import { AppError, type FieldIssue } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { auditTrail } from "./audit.ts";
+import { bodyReader, preferBodyError } from "./body_reader.ts";
 import type { HonoEnv } from "./context.ts";
 import { corsHeaders } from "./cors.ts";
 import { docsPage } from "./docs_page.ts";
@@ -23,7 +24,7 @@ export interface FunctionAppOptions {
   log: Logger;
   db: Sql;
   corsOrigins: "*" | string[];
-  /** Request body cap for every route. @default 65536 */
+  /** Request body cap for every route, with or without Content-Length. @default 65536 */
   bodyLimitBytes?: number;
 }
 
@@ -99,26 +100,14 @@ export function createFunctionApp(opts: FunctionAppOptions): FunctionApp {
       user: caller?.kind === "user" ? await userHash(caller.userId) : caller?.kind,
     });
   });
-  root.use(
-    "*",
-    bodyLimit({
-      maxSize: opts.bodyLimitBytes ?? 65_536,
-      onError: async (c) => {
-        // Read and discard what the client already sent (up to a bound), so the connection
-        // stays usable for the 413 instead of being reset mid-upload.
-        await drain(c.req.raw.body, 4 * 1024 * 1024);
-        throw new AppError(
-          "PAYLOAD_TOO_LARGE",
-          `Request body exceeds ${opts.bodyLimitBytes ?? 65_536} bytes`,
-        );
-      },
-    }),
-  );
+  root.use("*", bodyReader({ maxBytes: opts.bodyLimitBytes ?? 65_536 }));
   root.use("*", auditTrail({ db: opts.db, log, fn: opts.name }));
 
   const app = root.basePath(`/${opts.name}`) as unknown as FunctionApp;
   // basePath() returns a new instance that does not inherit these handlers, so they go here.
-  app.onError((err, c) => toErrorResponse(err, c.get("requestId") ?? "unknown", log));
+  app.onError((err, c) =>
+    toErrorResponse(preferBodyError(c, err), c.get("requestId") ?? "unknown", log)
+  );
   app.notFound((c) => {
     const allowed = new Set(
       app.routes
@@ -140,22 +129,6 @@ export function createFunctionApp(opts: FunctionAppOptions): FunctionApp {
   });
   app.get("/docs", (c) => c.html(docsPage(opts.name, `/${opts.name}`)));
   return app;
-}
-
-async function drain(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<void> {
-  if (!body) return;
-  const reader = body.getReader();
-  let seen = 0;
-  try {
-    while (seen < maxBytes) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      seen += value.byteLength;
-    }
-    await reader.cancel();
-  } catch {
-    // The client went away; nothing to drain.
-  }
 }
 
 async function userHash(userId: string): Promise<string> {

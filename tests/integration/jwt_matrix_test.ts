@@ -37,6 +37,12 @@ const hs = (claims: jose.JWTPayload, secret = stack.jwtSecret, exp: string | num
   new jose.SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setIssuedAt().setExpirationTime(exp)
     .sign(new TextEncoder().encode(secret));
 
+// HS256 with exactly the time claims given (none added).
+const hsAt = (claims: jose.JWTPayload) =>
+  new jose.SignJWT(claims).setProtectedHeader({ alg: "HS256" }).sign(
+    new TextEncoder().encode(stack.jwtSecret),
+  );
+
 Deno.test("user routes accept valid tokens and refuse every bad one with a 401 envelope", async () => {
   await withDb(async (sql) => {
     const user = await createTestUser(sql);
@@ -62,9 +68,19 @@ Deno.test("user routes accept valid tokens and refuse every bad one with a 401 e
         assertEquals((await ok.json()).user_id, user.id);
         const es = await call(`Bearer ${await jwks.sign({ ...userClaims, iss: ISSUER })}`);
         assertEquals(es.status, 200, `valid ES256 through JWKS: ${await es.clone().text()}`);
+        // A client clock a few seconds ahead of ours is within the tolerance.
+        const ahead = await call(
+          `Bearer ${await hsAt({ ...userClaims, iat: now + 10, exp: now + 300 })}`,
+        );
+        assertEquals(ahead.status, 200, `iat 10 s ahead: ${await ahead.clone().text()}`);
 
         const cases: [string, string | undefined][] = [
           ["expired", `Bearer ${await hs({ ...userClaims }, stack.jwtSecret, now - 60)}`],
+          ["no exp (valid forever)", `Bearer ${await hsAt({ ...userClaims, iat: now })}`],
+          [
+            "iat a day in the future",
+            `Bearer ${await hsAt({ ...userClaims, iat: now + 86_400, exp: now + 90_000 })}`,
+          ],
           [
             "not yet valid",
             `Bearer ${await new jose.SignJWT(userClaims).setProtectedHeader({ alg: "HS256" })

@@ -1,10 +1,12 @@
 /**
  * Verifies Supabase JWTs: HS256 with the legacy secret, ES256/RS256 with the project's JWKS
- * (inline or fetched and cached). `alg: none`, unknown algorithms, wrong keys, expired or
- * not-yet-valid tokens and garbage are all rejected with a 401.
+ * (inline or fetched and cached). `alg: none`, unknown algorithms, wrong keys, garbage, tokens
+ * without `exp`, expired ones and ones whose `nbf` or `iat` is ahead of our clock by more than the
+ * tolerance are all rejected with a 401.
  */
 import * as jose from "jose";
 import { AppError } from "../../errors.ts";
+import { rememberVerified } from "./verified_cache.ts";
 
 /** Claims of a verified token. */
 export type VerifiedClaims = jose.JWTPayload & { role?: string; [k: string]: unknown };
@@ -21,9 +23,9 @@ export interface JwtVerifierOptions {
   issuer?: string;
   /** Required `iss` for HS256 tokens (unset: not checked, as legacy keys use other issuers). */
   hsIssuer?: string;
-  /** Seconds of clock skew tolerated. @default 5 */
+  /** Seconds of clock skew tolerated for `exp`, `nbf` and `iat`. @default 30 */
   clockTolerance?: number;
-  /** Injected clock for `exp`/`nbf`. */
+  /** Injected clock for `exp`/`nbf`/`iat`. */
   now?: () => Date;
   /**
    * Seconds a verified token is remembered, so a client polling with the same token costs no
@@ -41,6 +43,19 @@ export type JwtVerifier = (token: string) => Promise<VerifiedClaims>;
 const unauthorized = (message: string, cause?: unknown) =>
   new AppError("UNAUTHORIZED", message, { cause });
 
+/** Clock skew tolerated by default: enough for drifting clocks, far less than a token's life. */
+const DEFAULT_TOLERANCE_SECONDS = 30;
+
+/**
+ * jose checks `iat` only together with a maximum token age, which would also make `iat`
+ * required, and the CLI's standard keys carry none. So: checked when present.
+ */
+function checkIssuedAt(payload: jose.JWTPayload, nowSeconds: number, tolerance: number): void {
+  if (typeof payload.iat === "number" && payload.iat > nowSeconds + tolerance) {
+    throw unauthorized('Token claim "iat" is invalid');
+  }
+}
+
 /** Builds a verifier from the configured key material. */
 export function createJwtVerifier(opts: JwtVerifierOptions): JwtVerifier {
   const secret = opts.jwtSecret ? new TextEncoder().encode(opts.jwtSecret) : undefined;
@@ -54,6 +69,7 @@ export function createJwtVerifier(opts: JwtVerifierOptions): JwtVerifier {
     })
     : undefined;
 
+  const tolerance = opts.clockTolerance ?? DEFAULT_TOLERANCE_SECONDS;
   const verify = async (token: string) => {
     let alg: string | undefined;
     try {
@@ -61,9 +77,12 @@ export function createJwtVerifier(opts: JwtVerifierOptions): JwtVerifier {
     } catch (err) {
       throw unauthorized("Malformed token", err);
     }
+    const currentDate = opts.now?.() ?? new Date();
     const common = {
-      clockTolerance: opts.clockTolerance ?? 5,
-      currentDate: opts.now?.(),
+      clockTolerance: tolerance,
+      currentDate,
+      // A token without exp would be good forever.
+      requiredClaims: ["exp"],
     };
     try {
       if (alg === "HS256" && secret) {
@@ -72,6 +91,7 @@ export function createJwtVerifier(opts: JwtVerifierOptions): JwtVerifier {
           algorithms: ["HS256"],
           issuer: opts.hsIssuer,
         });
+        checkIssuedAt(payload, currentDate.getTime() / 1000, tolerance);
         return payload as VerifiedClaims;
       }
       if ((alg === "ES256" || alg === "RS256") && keySet) {
@@ -80,10 +100,15 @@ export function createJwtVerifier(opts: JwtVerifierOptions): JwtVerifier {
           algorithms: ["ES256", "RS256"],
           issuer: opts.issuer,
         });
+        checkIssuedAt(payload, currentDate.getTime() / 1000, tolerance);
         return payload as VerifiedClaims;
       }
     } catch (err) {
+      if (err instanceof AppError) throw err;
       if (err instanceof jose.errors.JWTExpired) throw unauthorized("Token expired", err);
+      if (err instanceof jose.errors.JWTClaimValidationFailed && err.reason === "missing") {
+        throw unauthorized(`Token claim "${err.claim}" is missing`, err);
+      }
       if (err instanceof jose.errors.JWTClaimValidationFailed) {
         throw unauthorized(`Token claim "${err.claim}" is invalid`, err);
       }
@@ -96,32 +121,7 @@ export function createJwtVerifier(opts: JwtVerifierOptions): JwtVerifier {
   return rememberVerified(verify, {
     ttlMs: cacheMs,
     size: opts.cacheSize ?? 1000,
-    toleranceMs: (opts.clockTolerance ?? 5) * 1000,
+    toleranceMs: tolerance * 1000,
     now: () => (opts.now?.() ?? new Date()).getTime(),
   });
-}
-
-/**
- * Wraps a verifier with a bounded memory of tokens it accepted. Only successes are kept, keyed
- * by the whole token string (so a different signature is a different key), for at most `ttlMs`
- * (a key rotated out stops being honoured within that time) and never past the token's `exp`.
- */
-export function rememberVerified(
-  verify: JwtVerifier,
-  opts: { ttlMs: number; size: number; toleranceMs: number; now: () => number },
-): JwtVerifier {
-  const seen = new Map<string, { claims: VerifiedClaims; until: number }>();
-  return async (token: string) => {
-    const now = opts.now();
-    const hit = seen.get(token);
-    if (hit && now < hit.until) return hit.claims;
-    if (hit) seen.delete(token);
-    const claims = await verify(token);
-    const expires = typeof claims.exp === "number"
-      ? claims.exp * 1000 + opts.toleranceMs
-      : Infinity;
-    if (seen.size >= opts.size) seen.delete(seen.keys().next().value!);
-    seen.set(token, { claims: Object.freeze(claims), until: Math.min(now + opts.ttlMs, expires) });
-    return claims;
-  };
 }

@@ -1,0 +1,118 @@
+/**
+ * The one place request bodies are read. Every body is counted while it arrives, with or
+ * without Content-Length (chunked), and refused with a 413 past the function's cap; what is kept
+ * is one set of bytes that Hono's body methods, the route validators and webhook signature
+ * checks all share. JSON is parsed once, safely ({@link parseJsonBytes}), when first asked for.
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { AppError } from "../errors.ts";
+import type { HonoEnv } from "./context.ts";
+import { parseJsonBytes } from "./safe_json.ts";
+
+/** Options for {@link bodyReader}. */
+export interface BodyReaderOptions {
+  /** Largest body accepted, in bytes. */
+  maxBytes: number;
+  /** Bytes of a refused body still read and discarded before the 413. @default 4 MiB */
+  drainBytes?: number;
+}
+
+const tooLarge = (maxBytes: number) =>
+  new AppError("PAYLOAD_TOO_LARGE", `Request body exceeds ${maxBytes} bytes`);
+
+/**
+ * Reads a body to the end, counting bytes as they arrive.
+ * @throws AppError PAYLOAD_TOO_LARGE past `maxBytes` (declared or counted), after discarding
+ * up to `drainBytes` so the client reads the 413 instead of a connection reset mid-upload.
+ */
+export async function readCappedBody(
+  req: Request,
+  opts: BodyReaderOptions,
+): Promise<Uint8Array> {
+  if (req.body === null) return new Uint8Array(0);
+  const reader = req.body.getReader();
+  const drainBytes = opts.drainBytes ?? 4 * 1024 * 1024;
+  const declared = Number(req.headers.get("content-length") ?? NaN);
+  if (!req.headers.has("transfer-encoding") && declared > opts.maxBytes) {
+    await discard(reader, drainBytes);
+    throw tooLarge(opts.maxBytes);
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > opts.maxBytes) {
+        await discard(reader, drainBytes - size);
+        throw tooLarge(opts.maxBytes);
+      }
+      chunks.push(value);
+    }
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    // The client went away mid-upload; nobody will read the answer, but it must not be a 500.
+    throw new AppError("BAD_REQUEST", "Request body was cut off", { cause: err });
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+async function discard(reader: ReadableStreamDefaultReader<Uint8Array>, maxBytes: number) {
+  let seen = 0;
+  try {
+    while (seen < maxBytes) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      seen += value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    // The client went away; nothing to drain.
+  }
+}
+
+/**
+ * Middleware that reads every request body with {@link readCappedBody} before any route runs.
+ * Afterwards `c.req.raw` carries the kept bytes (so `c.req.arrayBuffer()`/`text()` work as
+ * usual), {@link requestBytes} returns them without a copy, and `c.req.json()`, which the
+ * zod-openapi validators call, returns the {@link parseJsonBytes} result, computed once.
+ */
+export function bodyReader(opts: BodyReaderOptions): MiddlewareHandler<HonoEnv> {
+  return async (c, next) => {
+    if (c.req.raw.body === null) return await next();
+    const bytes = await readCappedBody(c.req.raw, opts);
+    c.set("requestBody", bytes);
+    // The original stream is spent: anything reading the raw request gets the same bytes.
+    c.req.raw = new Request(c.req.raw, { body: bytes });
+    let parsed: Promise<unknown> | undefined;
+    c.req.json =
+      (() =>
+        parsed ??= Promise.resolve().then(() => parseJsonBytes(bytes)).catch((err) => {
+          c.set("bodyError", err);
+          throw err;
+        })) as typeof c.req.json;
+    await next();
+  };
+}
+
+/** The body bytes {@link bodyReader} kept (empty when the request had none). */
+export function requestBytes(c: Context<HonoEnv>): Uint8Array {
+  return c.get("requestBody") ?? new Uint8Array(0);
+}
+
+/**
+ * The error to answer with. Hono's JSON validator turns any failure of `c.req.json()` into a
+ * bare "Malformed JSON" 400; when the safe parse failed, its own error says which field and why.
+ */
+export function preferBodyError(c: Context<HonoEnv>, err: unknown): unknown {
+  const bodyError = c.get("bodyError");
+  return bodyError && err instanceof HTTPException && err.status === 400 ? bodyError : err;
+}
