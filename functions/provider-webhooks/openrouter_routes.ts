@@ -6,7 +6,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { AppError } from "../../shared/errors.ts";
 import type { FunctionApp } from "../../shared/http/create_app.ts";
 import { errorResponses } from "../../shared/http/error_envelope.ts";
-import { parseJsonBytes } from "../../shared/http/safe_json.ts";
+import { parseJsonBytes, parseJsonText } from "../../shared/http/safe_json.ts";
 import type { JobDeps } from "../../shared/jobs/job_deps.ts";
 import { reportFromVideoJob } from "../../shared/jobs/provider_calls.ts";
 import { parseVideoJob, type VideoJob } from "../../shared/providers/openrouter_video.ts";
@@ -94,12 +94,8 @@ export function registerOpenRouterWebhooks(app: FunctionApp, jobs: JobDeps): voi
     if (c.req.header("x-test-connection") === "true" && text.trim() === "") {
       return c.json({ status: "ok" }, 200);
     }
-    let trace: unknown;
-    try {
-      trace = JSON.parse(text);
-    } catch {
-      throw new AppError("BAD_REQUEST", "Payload is not OTLP JSON");
-    }
+    // NUL, lone surrogates and deep nesting are refused here as in every other body.
+    const trace = parseJsonText(text);
     // Broadcast traces describe OpenRouter generations: only OpenRouter providers' rows are touched.
     const providers = (await jobs.registry.providersWithAdapter("openrouter")).map((p) => p.id);
     let updated = 0;

@@ -84,5 +84,8 @@ export function isAllowedOutputUrl(url: string, allowedHosts: string[]): boolean
   const loopback = host === "127.0.0.1" || host === "localhost" || host === "[::1]";
   if (parsed.protocol !== "https:" && !(parsed.protocol === "http:" && loopback)) return false;
   if (parsed.username || parsed.password) return false;
-  return allowedHosts.some((allowed) => host === allowed || host.endsWith(`.${allowed}`));
+  // An empty entry would match any host ending in a dot; entries are compared lower-cased.
+  return allowedHosts.map((h) => h.trim().toLowerCase()).filter((h) => h.length > 0).some((
+    allowed,
+  ) => host === allowed || host.endsWith(`.${allowed}`));
 }

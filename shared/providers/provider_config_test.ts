@@ -114,7 +114,7 @@ Deno.test("providerEndpoint lowercases the allowed hosts and lets <NAME>_OUTPUT_
     updated_at: "2026-01-01T00:00:00Z",
   };
   const endpoint = (env: Record<string, string>) => {
-    const ep = providerEndpoint(row, (k) => env[k]);
+    const ep = providerEndpoint(row, (k) => env[k], () => undefined);
     if ("missingSecret" in ep) throw new Error(`unexpected missing secret ${ep.missingSecret}`);
     return ep;
   };
@@ -127,4 +127,10 @@ Deno.test("providerEndpoint lowercases the allowed hosts and lets <NAME>_OUTPUT_
     isAllowedOutputUrl("https://files.example.test/a.png", endpoint({}).allowedOutputHosts),
     true,
   );
+});
+
+Deno.test("isAllowedOutputUrl: an empty or mixed-case allowlist entry neither opens nor closes everything", () => {
+  assertEquals(isAllowedOutputUrl("https://evil.test./x.png", [""]), false);
+  assertEquals(isAllowedOutputUrl("https://evil.test./x.png", ["", "files.test"]), false);
+  assertEquals(isAllowedOutputUrl("https://files.test/x.png", ["Files.Test"]), true);
 });

@@ -110,7 +110,7 @@ Deno.test("a burst of parallel requests never passes the per-user cap", async ()
   });
 });
 
-Deno.test("concurrent cancels of a running job all answer 200; it is cancelled and refunded once", async () => {
+Deno.test("concurrent cancels of a running job: the one that cancels answers 200, never 409 for its own provider callback; refunded once", async () => {
   await withDb(async (sql) => {
     const user = await createFundedUser(sql, 20);
     const provider = await createSimProvider(sql);
@@ -126,8 +126,17 @@ Deno.test("concurrent cancels of a running job all answer 200; it is cancelled a
       const answers = await Promise.all(
         Array.from({ length: 5 }, () => callFn(user, "POST", `/queue-job/jobs/${id}/cancel`)),
       );
-      assertEquals(answers.map((a) => a.status), Array(5).fill(200), JSON.stringify(answers));
-      assertEquals(answers.map((a) => Number(a.body.refunded)).sort(), [0, 0, 0, 0, 1]);
+      // The one that cancelled answers 200 with the refund; one that raced it inside the
+      // transition answers 200 too; one that arrived once the job had ended is a 409.
+      const ok = answers.filter((a) => a.status === 200);
+      assertEquals(ok.map((a) => Number(a.body.refunded)).filter((r) => r > 0), [1]);
+      assertEquals(
+        answers.every((a) =>
+          a.status === 200 || (a.status === 409 && /already cancelled/.test(JSON.stringify(a.body)))
+        ),
+        true,
+        JSON.stringify(answers),
+      );
       const [job] = await sql`select status, error_code from public.jobs where id = ${id}`;
       assertEquals([job.status, job.error_code], ["cancelled", "cancelled_by_user"]);
       const refunds =
