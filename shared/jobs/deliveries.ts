@@ -76,9 +76,10 @@ async function claim(
 async function claimWhenLinked(deps: JobDeps, d: VerifiedDelivery) {
   const jobId = d.jobIdParam !== undefined && UUID.test(d.jobIdParam) ? d.jobIdParam : null;
   if (d.jobIdParam !== undefined && jobId === null) return { claim: "unknown" as const, job: null };
+  let settled = false;
   for (let i = 0;; i++) {
     const claimed = await claim(deps, d, jobId);
-    if (claimed.claim !== "unknown" || jobId === null) return claimed;
+    if (claimed.claim !== "unknown" || jobId === null || settled) return claimed;
     // Service path: is the job named in the URL still waiting for its submission to be recorded?
     const [pending] = await asService(
       deps.db,
@@ -87,7 +88,9 @@ async function claimWhenLinked(deps: JobDeps, d: VerifiedDelivery) {
           select status, lease_expires_at from public.jobs where id = ${jobId}::uuid`,
     );
     if (!pending || pending.status !== "queued" || pending.lease_expires_at === null) {
-      return claimed;
+      // Not waiting (any more): the link may have landed since the claim above, so one last try.
+      settled = true;
+      continue;
     }
     if (i === 19) {
       throw new AppError("UNAVAILABLE", "Job not ready for this delivery yet", { retryAfter: 2 });
