@@ -60,6 +60,8 @@ export const envSchema = z.object({
    * Platform names (SUPABASE_*, JWT_*, DB_*, ...) are refused whatever this says.
    */
   PROVIDER_SECRET_NAMES: z.string().max(4000).default(""),
+  /** Static secret OpenRouter Broadcast sends in `X-Broadcast-Secret` (cost traces). */
+  OPENROUTER_BROADCAST_SECRET: z.string().min(1).optional(),
   /** Comma-separated allowed origins, or `*`. */
   CORS_ALLOWED_ORIGINS: z.string().default("*"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),

@@ -5,12 +5,13 @@
  * starts at once), then prints `{"claimed", "submitted", "rounds", "ms"}`.
  */
 import { loadConfig } from "../../shared/config.ts";
-import { buildFunctionDeps } from "../../shared/function_deps.ts";
-import { buildJobDeps } from "../../shared/jobs/build_job_deps.ts";
+import { buildFunctionDeps } from "../../shared/http/function_deps.ts";
+import { buildJobDeps } from "../../shared/jobs/job_deps.ts";
 import { runDispatch } from "../../shared/jobs/dispatcher.ts";
 
-const deps = buildFunctionDeps(loadConfig(Deno.env.toObject()), "queue-job");
-const jobs = buildJobDeps(deps, (name) => Deno.env.get(name));
+const config = loadConfig(Deno.env.toObject());
+const deps = buildFunctionDeps(config, "queue-job");
+const jobs = buildJobDeps({ config, db: deps.db, log: deps.log, env: (n) => Deno.env.get(n) });
 await deps.db`select 1`;
 console.log("ready");
 const reader = Deno.stdin.readable.getReader();

@@ -1,5 +1,5 @@
 /** The enhance-prompt function's routes. */
-import { createBaseApp, type FunctionDeps } from "../../shared/function_deps.ts";
+import { createBaseApp, type FunctionDeps } from "../../shared/http/function_deps.ts";
 import type { FunctionApp } from "../../shared/http/create_app.ts";
 
 /** Builds the enhance-prompt app from its dependencies. */

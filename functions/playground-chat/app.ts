@@ -1,5 +1,5 @@
 /** The playground-chat function's routes. */
-import { createBaseApp, type FunctionDeps } from "../../shared/function_deps.ts";
+import { createBaseApp, type FunctionDeps } from "../../shared/http/function_deps.ts";
 import type { FunctionApp } from "../../shared/http/create_app.ts";
 
 /** Builds the playground-chat app from its dependencies. */

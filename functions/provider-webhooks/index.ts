@@ -1,8 +1,13 @@
-// Entrypoint: wiring only.
+// Composition root: the one place this function's dependencies are built.
 import { loadConfig } from "../../shared/config.ts";
-import { buildFunctionDeps, serveApp } from "../../shared/function_deps.ts";
-import { buildJobDeps } from "../../shared/jobs/build_job_deps.ts";
+import { buildFunctionDeps, serveApp } from "../../shared/http/function_deps.ts";
+import { buildJobDeps } from "../../shared/jobs/job_deps.ts";
 import { createProviderWebhooksApp } from "./app.ts";
 
-const deps = buildFunctionDeps(loadConfig(Deno.env.toObject()), "provider-webhooks");
-serveApp(createProviderWebhooksApp(deps, buildJobDeps(deps, (name) => Deno.env.get(name))), deps);
+const config = loadConfig(Deno.env.toObject());
+const base = buildFunctionDeps(config, "provider-webhooks");
+const deps = {
+  ...base,
+  jobs: buildJobDeps({ config, db: base.db, log: base.log, env: (n) => Deno.env.get(n) }),
+};
+serveApp(createProviderWebhooksApp(deps), deps);

@@ -4,16 +4,13 @@
  * Dispatch starts in the background; the answer does not wait for the provider.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireUser } from "../../shared/http/auth/guards.ts";
+import { requireUser, userCaller } from "../../shared/http/auth/guards.ts";
 import type { FunctionApp } from "../../shared/http/create_app.ts";
 import { validationError, zodIssues } from "../../shared/http/create_app.ts";
 import { errorResponses } from "../../shared/http/error_envelope.ts";
-import { AppError } from "../../shared/errors.ts";
-import type { FunctionDeps } from "../../shared/function_deps.ts";
 import { runDispatch } from "../../shared/jobs/dispatcher.ts";
 import { createDispatchKicker } from "../../shared/jobs/dispatch_kicker.ts";
 import { enqueueJob } from "../../shared/jobs/enqueue.ts";
-import type { JobDeps } from "../../shared/jobs/job_deps.ts";
 import {
   createJobBodySchema,
   legacyJobRequestSchema,
@@ -21,6 +18,7 @@ import {
   specFromLegacy,
 } from "../../shared/jobs/job_request.ts";
 import { jobSummarySchema, summarize } from "../../shared/jobs/job_view.ts";
+import type { QueueJobDeps } from "./app.ts";
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -67,7 +65,8 @@ const route = createRoute({
 });
 
 /** Registers the route. */
-export function registerCreateJob(app: FunctionApp, deps: FunctionDeps, jobs: JobDeps): void {
+export function registerCreateJob(app: FunctionApp, deps: QueueJobDeps): void {
+  const { jobs } = deps;
   app.openAPIRegistry.register("CreateJobRequest", createJobBodySchema);
   app.openAPIRegistry.register("LegacyJobRequest", legacyJobRequestSchema);
   const kickDispatch = createDispatchKicker(
@@ -76,10 +75,7 @@ export function registerCreateJob(app: FunctionApp, deps: FunctionDeps, jobs: Jo
   );
   app.use("/", requireUser(deps.auth));
   app.openapi(route, async (c) => {
-    const caller = c.get("caller");
-    if (caller?.kind !== "user") {
-      throw new AppError("UNAUTHORIZED", "A signed-in user's token is required");
-    }
+    const caller = userCaller(c);
     const raw = c.req.valid("json");
     const key = c.req.header("idempotency-key");
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {

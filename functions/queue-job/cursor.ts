@@ -1,7 +1,7 @@
 /** Opaque keyset cursors for job pages: base64url of `{c: created_at, i: id}`. */
 import { z } from "zod";
 import { AppError } from "../../shared/errors.ts";
-import { decodeBase64 } from "../../shared/providers/encoding.ts";
+import { decodeBase64 } from "../../shared/encoding.ts";
 
 const cursorSchema = z.object({ c: z.iso.datetime({ offset: true }), i: z.uuid() });
 

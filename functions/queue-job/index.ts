@@ -1,8 +1,13 @@
-// Entrypoint: wiring only.
+// Composition root: the one place this function's dependencies are built.
 import { loadConfig } from "../../shared/config.ts";
-import { buildFunctionDeps, serveApp } from "../../shared/function_deps.ts";
-import { buildJobDeps } from "../../shared/jobs/build_job_deps.ts";
+import { buildFunctionDeps, serveApp } from "../../shared/http/function_deps.ts";
+import { buildJobDeps } from "../../shared/jobs/job_deps.ts";
 import { createQueueJobApp } from "./app.ts";
 
-const deps = buildFunctionDeps(loadConfig(Deno.env.toObject()), "queue-job");
-serveApp(createQueueJobApp(deps, buildJobDeps(deps, (name) => Deno.env.get(name))), deps);
+const config = loadConfig(Deno.env.toObject());
+const base = buildFunctionDeps(config, "queue-job");
+const deps = {
+  ...base,
+  jobs: buildJobDeps({ config, db: base.db, log: base.log, env: (n) => Deno.env.get(n) }),
+};
+serveApp(createQueueJobApp(deps), deps);

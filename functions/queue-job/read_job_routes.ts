@@ -3,17 +3,16 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { asUser } from "../../shared/db/scopes.ts";
 import type { Tables } from "../../shared/db/database.types.ts";
 import { AppError } from "../../shared/errors.ts";
-import type { FunctionDeps } from "../../shared/function_deps.ts";
-import { requireUser } from "../../shared/http/auth/guards.ts";
+import { requireUser, userCaller } from "../../shared/http/auth/guards.ts";
 import type { FunctionApp } from "../../shared/http/create_app.ts";
 import { errorResponses } from "../../shared/http/error_envelope.ts";
-import type { JobDeps } from "../../shared/jobs/job_deps.ts";
 import {
   findJobWithAssets,
   jobAssetSchema,
   jobSummarySchema,
   summarize,
 } from "../../shared/jobs/job_view.ts";
+import type { QueueJobDeps } from "./app.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 
 const getRoute = createRoute({
@@ -59,23 +58,18 @@ const listRoute = createRoute({
 });
 
 /** Registers the read routes. */
-export function registerReadJobs(app: FunctionApp, deps: FunctionDeps, jobs: JobDeps): void {
+export function registerReadJobs(app: FunctionApp, deps: QueueJobDeps): void {
+  const { jobs } = deps;
   app.use("/jobs", requireUser(deps.auth));
-  app.use("/jobs/*", requireUser(deps.auth));
+  app.use("/jobs/:id", requireUser(deps.auth));
   app.openapi(getRoute, async (c) => {
-    const caller = c.get("caller");
-    if (caller?.kind !== "user") {
-      throw new AppError("UNAUTHORIZED", "A signed-in user's token is required");
-    }
+    const caller = userCaller(c);
     const found = await findJobWithAssets(jobs, caller.claims, c.req.valid("param").id);
     if (!found) throw new AppError("NOT_FOUND", "No such job");
     return c.json({ job: await summarize(jobs, found.job), assets: found.assets }, 200);
   });
   app.openapi(listRoute, async (c) => {
-    const caller = c.get("caller");
-    if (caller?.kind !== "user") {
-      throw new AppError("UNAUTHORIZED", "A signed-in user's token is required");
-    }
+    const caller = userCaller(c);
     const { status, limit, cursor } = c.req.valid("query");
     const after = cursor ? decodeCursor(cursor) : undefined;
     const rows = await asUser(jobs.db, caller.claims, (tx) =>

@@ -1,5 +1,5 @@
 /** The workspace-actions function's routes. */
-import { createBaseApp, type FunctionDeps } from "../../shared/function_deps.ts";
+import { createBaseApp, type FunctionDeps } from "../../shared/http/function_deps.ts";
 import type { FunctionApp } from "../../shared/http/create_app.ts";
 
 /** Builds the workspace-actions app from its dependencies. */

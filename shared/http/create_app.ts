@@ -6,6 +6,7 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Sql } from "../db/client.ts";
+import { sha256Hex } from "../encoding.ts";
 import { AppError, type FieldIssue } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { auditTrail } from "./audit.ts";
@@ -132,7 +133,5 @@ export function createFunctionApp(opts: FunctionAppOptions): FunctionApp {
 }
 
 async function userHash(userId: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(userId));
-  return Array.from(new Uint8Array(digest).slice(0, 6), (b) => b.toString(16).padStart(2, "0"))
-    .join("");
+  return (await sha256Hex(userId)).slice(0, 12);
 }

@@ -7,18 +7,20 @@
  */
 import type { Tables } from "../db/database.types.ts";
 import { asService } from "../db/scopes.ts";
+import { isUuid } from "../encoding.ts";
 import { AppError } from "../errors.ts";
 import type { ProviderRow } from "../providers/provider_config.ts";
 import { actualCostStatement } from "../providers/usage_log.ts";
 import type { JobDeps } from "./job_deps.ts";
-import { applyReport, type Delivery, type OutcomeResult, type ProviderReport } from "./outcome.ts";
+import type { ProviderReport } from "../providers/report.ts";
+import { applyReport, type Delivery, type OutcomeResult } from "./outcome.ts";
 import { outputSource } from "./outputs.ts";
 
 /** A delivery whose signature checked out, in our terms. */
 export interface VerifiedDelivery {
   provider: ProviderRow;
   /** The provider's id for the generation (prediction id, video job id). */
-  generationId: string;
+  predictionId: string;
   /** The sender's id for this delivery, taken from what was signed; identical on redelivery. */
   deliveryId: string;
   /** sha256 hex of the signed body. */
@@ -31,8 +33,6 @@ export interface VerifiedDelivery {
 
 /** What handling a delivery did. */
 export type DeliveryResult = OutcomeResult | "ignored";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type Claim = "claimed" | "noted" | "ignored" | "duplicate" | "unknown";
 
@@ -54,7 +54,7 @@ async function claim(
   // signing provider's jobs inside claim_webhook_delivery.
   const [row] = await asService(deps.db, (tx) =>
     tx<({ claim: Claim } & Tables<"jobs">)[]>`
-      select c.claim, j.* from public.claim_webhook_delivery(${d.provider.id}::uuid, ${d.generationId},
+      select c.claim, j.* from public.claim_webhook_delivery(${d.provider.id}::uuid, ${d.predictionId},
         ${jobId}::uuid, ${
       tx.json({
         provider: d.provider.name,
@@ -74,7 +74,7 @@ async function claim(
  * then asks the provider to deliver again.
  */
 async function claimWhenLinked(deps: JobDeps, d: VerifiedDelivery) {
-  const jobId = d.jobIdParam !== undefined && UUID.test(d.jobIdParam) ? d.jobIdParam : null;
+  const jobId = d.jobIdParam !== undefined && isUuid(d.jobIdParam) ? d.jobIdParam : null;
   if (d.jobIdParam !== undefined && jobId === null) return { claim: "unknown" as const, job: null };
   let settled = false;
   for (let i = 0;; i++) {
@@ -140,7 +140,7 @@ async function recordCost(deps: JobDeps, d: VerifiedDelivery): Promise<void> {
   // Service path: cost reconciliation, committed with other deliveries' writes.
   await deps.commits.run((tx) =>
     [
-      actualCostStatement(tx, d.provider.id, d.generationId, {
+      actualCostStatement(tx, d.provider.id, d.predictionId, {
         costUsd: usage.costUsd,
         tokensInput: usage.tokensInput,
         tokensOutput: usage.tokensOutput,

@@ -9,7 +9,8 @@ import { asService } from "../db/scopes.ts";
 import type { JobDeps } from "./job_deps.ts";
 import { applyReport } from "./outcome.ts";
 import { outputSource } from "./outputs.ts";
-import { cancelGeneration, getGeneration } from "./provider_calls.ts";
+import { generationFor } from "../providers/adapters.ts";
+import { cancelAtProvider } from "./provider_cancel.ts";
 import { submitJob } from "./submit.ts";
 
 type Job = Tables<"jobs">;
@@ -99,7 +100,9 @@ export async function runDispatch(
     try {
       const model = await deps.registry.modelById(job.api_model_id!);
       if (!model) return;
-      const report = await getGeneration(model.provider, job.provider_prediction_id!);
+      const report = await generationFor(model.provider, job.modality).get(
+        job.provider_prediction_id!,
+      );
       if (report.state === "running") return;
       const result = await applyReport(deps, job, report, {
         source: outputSource(model.provider),
@@ -135,10 +138,7 @@ export async function runDispatch(
     );
     if (!t.applied) continue;
     counts.expired++;
-    if (job.status === "processing" && job.provider_prediction_id && job.api_model_id) {
-      const model = await deps.registry.modelById(job.api_model_id);
-      if (model) await cancelGeneration(model.provider, job.provider_prediction_id).catch(() => {});
-    }
+    if (job.status === "processing") await cancelAtProvider(deps, job);
   }
   return counts;
 }

@@ -1,9 +1,17 @@
-/** What the job flow (enqueue, dispatch, webhooks, reconciliation) depends on. */
+/**
+ * What the job flow (enqueue, dispatch, deliveries, reconciliation) depends on, and how a
+ * function process builds it. It takes the parsed config, the pool and the logger, never the
+ * HTTP layer: the job flow runs the same behind a route, a scheduler or a test.
+ */
+import type { Config } from "../config.ts";
 import type { Sql } from "../db/client.ts";
-import type { GroupCommit } from "../db/group_commit.ts";
+import { createGroupCommit, type GroupCommit } from "../db/group_commit.ts";
 import type { Logger } from "../log.ts";
-import type { ProviderRegistry } from "../providers/registry.ts";
+import type { EnvLookup } from "../providers/provider_config.ts";
+import { providerSecretAllowlist } from "../providers/provider_secrets.ts";
+import { ProviderRegistry } from "../providers/registry.ts";
 import type { ObjectStore } from "../storage/object_store.ts";
+import { createSupabaseObjectStore } from "../storage/supabase_object_store.ts";
 
 /** Dependencies of the job flow, built once per process. */
 export interface JobDeps {
@@ -18,11 +26,50 @@ export interface JobDeps {
   functionsUrl: string;
   /** Our Supabase origin, whose Storage object URLs are acceptable references. */
   storageOrigin: string;
-  /** Env lookup for webhook secrets. */
-  env: (name: string) => string | undefined;
   now: () => Date;
   /** Uniform random integer in [0, 2^32), for server-chosen seeds and jitter. */
   random: () => number;
   /** Runs work after the response (EdgeRuntime.waitUntil where available). */
   background: (work: Promise<unknown>) => void;
+}
+
+declare const EdgeRuntime: { waitUntil(p: Promise<unknown>): void } | undefined;
+
+/**
+ * Wires registry, storage and clock. `env` is read lazily: provider secrets (through the
+ * allowlist) and `<NAME>_BASE_URL` overrides are looked up when a model is resolved.
+ */
+export function buildJobDeps(
+  base: { config: Config; db: Sql; log: Logger; env: EnvLookup },
+): JobDeps {
+  const { config, db, log } = base;
+  const supabaseUrl = config.SUPABASE_URL.replace(/\/+$/, "");
+  const serviceKey = config.SUPABASE_SECRET_KEY ?? config.SUPABASE_SERVICE_ROLE_KEY;
+  if (!serviceKey) {
+    throw new Error("SUPABASE_SERVICE_ROLE_KEY (or SUPABASE_SECRET_KEY) is required for Storage");
+  }
+  return {
+    db,
+    commits: createGroupCommit(db),
+    registry: new ProviderRegistry({
+      db,
+      env: base.env,
+      log,
+      secretAllowlist: providerSecretAllowlist(config.PROVIDER_SECRET_NAMES),
+    }),
+    store: createSupabaseObjectStore({ url: supabaseUrl, key: serviceKey }),
+    log,
+    functionsUrl: (config.PUBLIC_FUNCTIONS_URL ?? `${supabaseUrl}/functions/v1`).replace(
+      /\/+$/,
+      "",
+    ),
+    storageOrigin: new URL(supabaseUrl).origin,
+    now: () => new Date(),
+    random: () => crypto.getRandomValues(new Uint32Array(1))[0],
+    background: (work) => {
+      const guarded = work.catch((err) => log.error("background work failed", { err }));
+      // On the edge runtime the isolate is kept alive until the work settles.
+      if (typeof EdgeRuntime !== "undefined") EdgeRuntime.waitUntil(guarded);
+    },
+  };
 }

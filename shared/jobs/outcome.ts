@@ -8,28 +8,11 @@
  */
 import type { Tables } from "../db/database.types.ts";
 import { asService } from "../db/scopes.ts";
+import type { ProviderReport } from "../providers/report.ts";
 import type { JobDeps } from "./job_deps.ts";
 import { type OutputSource, type StoredOutput, storeOutputs } from "./outputs.ts";
 
 type Job = Tables<"jobs">;
-
-/** A provider's report in our terms. */
-export interface ProviderReport {
-  state: "running" | "succeeded" | "failed" | "cancelled";
-  outputs: string[];
-  error?: string | null;
-  /** What the provider says the generation cost, for its api_usage_logs row. */
-  usage?: ReportedUsage;
-}
-
-/** A provider's own account of a generation's cost, the same shape for every adapter. */
-export interface ReportedUsage {
-  costUsd?: number;
-  tokensInput?: number;
-  tokensOutput?: number;
-  /** Other provider facts kept with the row (Replicate's `predict_time`). */
-  facts?: Record<string, unknown>;
-}
 
 /** A webhook delivery to record once. */
 export interface Delivery {

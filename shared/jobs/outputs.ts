@@ -7,7 +7,7 @@
 import type { Tables } from "../db/database.types.ts";
 import { inspectMedia } from "../media/inspect.ts";
 import { isAllowedOutputUrl, type ProviderEndpoint } from "../providers/provider_config.ts";
-import { decodeBase64 } from "../providers/encoding.ts";
+import { decodeBase64 } from "../encoding.ts";
 import type { JobDeps } from "./job_deps.ts";
 
 /** The most bytes one output may have (the buckets' limit). */

@@ -1,4 +1,5 @@
 /** A stable hash of a request, to tell an idempotent replay from a different body. */
+import { sha256Hex } from "../encoding.ts";
 
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
@@ -15,7 +16,5 @@ function canonical(value: unknown): unknown {
 
 /** SHA-256 hex of the request's canonical JSON (key order and undefined fields ignored). */
 export async function requestHash(request: unknown): Promise<string> {
-  const bytes = new TextEncoder().encode(JSON.stringify(canonical(request)));
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  return await sha256Hex(JSON.stringify(canonical(request)));
 }

@@ -12,7 +12,8 @@ import { takeProviderSlot } from "../providers/rate_limiter.ts";
 import type { ResolvedModel } from "../providers/registry.ts";
 import { providerCallStatement, recordProviderCall } from "../providers/usage_log.ts";
 import type { JobDeps } from "./job_deps.ts";
-import { cancelGeneration, createGeneration, webhookUrl } from "./provider_calls.ts";
+import { generationFor } from "../providers/adapters.ts";
+import { cancelAtProvider } from "./provider_cancel.ts";
 
 type Job = Tables<"jobs">;
 
@@ -112,6 +113,14 @@ async function prepareInput(deps: JobDeps, job: Job, model: ResolvedModel) {
   }, () => job.seed ?? 0);
 }
 
+/**
+ * Where the provider calls back about a job: one route per provider name; the job id lets a
+ * callback that beats our own bookkeeping wait for it, and limits the callback to that job.
+ */
+export function webhookUrl(functionsUrl: string, providerName: string, jobId: string): string {
+  return `${functionsUrl}/provider-webhooks/${encodeURIComponent(providerName)}?job_id=${jobId}`;
+}
+
 /** Submits a leased job. */
 export async function submitJob(deps: JobDeps, job: Job): Promise<SubmitOutcome> {
   const model = await chooseModel(deps, job);
@@ -153,16 +162,16 @@ export async function submitJob(deps: JobDeps, job: Job): Promise<SubmitOutcome>
     costCredits: job.cost_credits,
   };
   try {
-    const submission = await createGeneration(
-      model,
-      mapped.input,
-      webhookUrl(deps.functionsUrl, model.provider, job.id),
-    );
+    const submission = await generationFor(model.provider, job.modality).submit({
+      model: model.model,
+      input: mapped.input,
+      webhookUrl: webhookUrl(deps.functionsUrl, model.provider.row.name, job.id),
+    });
     // The link to the prediction is written first: the provider's webhook may already be on
     // its way, and it can only be applied once the job knows its prediction id.
     const latencyMs = performance.now() - started;
     const t = await transition(deps, job.id, "submitted", {
-      prediction_id: submission.id,
+      prediction_id: submission.predictionId,
       model_id: model.model.id,
       input: mapped.input,
     });
@@ -172,7 +181,7 @@ export async function submitJob(deps: JobDeps, job: Job): Promise<SubmitOutcome>
       [
         providerCallStatement(tx, {
           ...call,
-          providerRequestId: submission.id,
+          providerRequestId: submission.predictionId,
           responseStatus: 201,
           latencyMs,
         }),
@@ -181,7 +190,11 @@ export async function submitJob(deps: JobDeps, job: Job): Promise<SubmitOutcome>
     );
     if (!t.applied) {
       // Cancelled (or expired) while we were submitting: stop the provider's work too.
-      await cancelGeneration(model.provider, submission.id).catch(() => {});
+      await cancelAtProvider(deps, {
+        ...job,
+        api_model_id: model.model.id,
+        provider_prediction_id: submission.predictionId,
+      });
     }
     return "submitted";
   } catch (err) {

@@ -66,6 +66,8 @@ export interface ChatClientOptions {
   /** OpenRouter attribution (`HTTP-Referer`, `X-Title`). */
   appUrl?: string;
   appTitle?: string;
+  /** OpenRouter's extensions: attribution headers and `models` fallbacks (its adapter sets it). */
+  openRouter?: boolean;
   fetch?: typeof fetch;
 }
 
@@ -88,7 +90,7 @@ function usageOf(raw: unknown): ChatUsage | undefined {
 /** Builds a chat client for an OpenRouter or OpenAI-compatible provider. */
 export function createChatClient(ep: ProviderEndpoint, opts: ChatClientOptions = {}): ChatClient {
   const name = ep.row.name;
-  const openrouter = ep.row.adapter === "openrouter";
+  const openrouter = opts.openRouter === true;
   const client = lazy(async (): Promise<OpenAI> => {
     const { default: OpenAI } = await import("openai");
     return new OpenAI({

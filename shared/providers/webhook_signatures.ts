@@ -3,7 +3,7 @@
  * Standard Webhooks (Replicate), OpenRouter's `X-OpenRouter-Signature: t=..,v1=..` over
  * `<t>,<body>`, and OpenRouter Broadcast's static secret header.
  */
-import { decodeBase64, encodeBase64, encodeHex } from "./encoding.ts";
+import { decodeBase64, encodeBase64, encodeHex } from "../encoding.ts";
 
 /** Seconds a signed timestamp may differ from our clock. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;

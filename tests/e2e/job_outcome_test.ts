@@ -4,9 +4,11 @@ import { ProviderRegistry } from "../../shared/providers/registry.ts";
 import { createSupabaseObjectStore } from "../../shared/storage/supabase_object_store.ts";
 import type { JobDeps } from "../../shared/jobs/job_deps.ts";
 import { applyReport } from "../../shared/jobs/outcome.ts";
-import { reportFromPrediction } from "../../shared/jobs/provider_calls.ts";
 import { outputSource } from "../../shared/jobs/outputs.ts";
-import { createReplicateAdapter } from "../../shared/providers/replicate_adapter.ts";
+import {
+  createReplicateClient,
+  reportFromPrediction,
+} from "../../shared/providers/adapters/replicate.ts";
 import {
   callFn,
   cleanup,
@@ -37,7 +39,6 @@ function jobDeps(sql: Sql): JobDeps {
     log: createLogger({ level: "error" }),
     functionsUrl: `${stack.gatewayUrl}/functions/v1`,
     storageOrigin: new URL(stack.gatewayUrl).origin,
-    env,
     now: () => new Date(),
     random: () => 42,
     background: () => {},
@@ -62,7 +63,7 @@ Deno.test("outputs stored for a job that ended meanwhile are removed again (no o
       // A second, finished prediction supplies real output URLs on the simulator's host.
       const deps = jobDeps(sql);
       const resolved = (await deps.registry.modelById(model.id))!;
-      const replicate = createReplicateAdapter(resolved.provider);
+      const replicate = createReplicateClient(resolved.provider);
       const other = await replicate.create({
         model: { model_key: "o/m", version: null },
         input: { prompt: 'fast [[sim:{"delay_ms":10}]]' },

@@ -1,13 +1,13 @@
 import { assertEquals, assertOk, assertRejects } from "../support/assert.ts";
-import { createChatClient } from "../../shared/providers/chat_client.ts";
-import { createOpenRouterVideoAdapter } from "../../shared/providers/openrouter_video.ts";
+import { chatFor } from "../../shared/providers/adapters.ts";
+import { createOpenRouterVideoClient } from "../../shared/providers/adapters/openrouter_video.ts";
 import {
   type ProviderEndpoint,
   providerEndpoint,
   type ProviderRow,
 } from "../../shared/providers/provider_config.ts";
 import { ProviderError } from "../../shared/providers/provider_error.ts";
-import { createReplicateAdapter } from "../../shared/providers/replicate_adapter.ts";
+import { createReplicateClient } from "../../shared/providers/adapters/replicate.ts";
 import { recordActualCost, recordProviderCall } from "../../shared/providers/usage_log.ts";
 import { simVersion } from "../support/jobs.ts";
 import { createTestProvider, deleteTestProviders } from "../support/providers.ts";
@@ -43,7 +43,7 @@ async function submissions(
 }
 
 Deno.test("Replicate adapter: create by version and by model, get, cancel, every output kept", async () => {
-  const replicate = createReplicateAdapter(endpoint("replicate", "replicate"));
+  const replicate = createReplicateClient(endpoint("replicate", "replicate"));
   const byVersion = await replicate.create({
     model: {
       model_key: "o/m",
@@ -69,7 +69,7 @@ Deno.test("Replicate adapter: create by version and by model, get, cancel, every
 });
 
 Deno.test("Replicate adapter: 429 surfaces once with Retry-After (no hidden SDK retries), 5xx and hangs are classified", async () => {
-  const replicate = createReplicateAdapter(endpoint("replicate", "replicate"), { timeoutMs: 500 });
+  const replicate = createReplicateClient(endpoint("replicate", "replicate"), { timeoutMs: 500 });
   const marker = `throttle-${crypto.randomUUID()}`;
   const throttled = await assertRejects(
     () =>
@@ -116,7 +116,7 @@ Deno.test("Replicate adapter: 429 surfaces once with Retry-After (no hidden SDK 
 });
 
 Deno.test("chat client: completion with usage and cost, streaming with comments, mid-stream error, fallbacks", async () => {
-  const chat = createChatClient(endpoint("openrouter", "openrouter"), { appTitle: "tests" });
+  const chat = chatFor(endpoint("openrouter", "openrouter"), { appTitle: "tests" });
   const done = await chat.complete({
     model: "sim/chat",
     messages: [{ role: "user", content: "hello there" }],
@@ -173,7 +173,7 @@ Deno.test("chat client: completion with usage and cost, streaming with comments,
 });
 
 Deno.test("chat client works against an OpenAI-compatible provider row (no OpenRouter headers or fallbacks)", async () => {
-  const chat = createChatClient(endpoint("openai_compatible", "openai"));
+  const chat = chatFor(endpoint("openai_compatible", "openai"));
   const done = await chat.complete({
     model: "gpt-sim",
     fallbackModels: ["ignored"],
@@ -184,7 +184,7 @@ Deno.test("chat client works against an OpenAI-compatible provider row (no OpenR
 });
 
 Deno.test("OpenRouter video adapter: create, poll, download real MP4 bytes", async () => {
-  const video = createOpenRouterVideoAdapter(endpoint("openrouter", "openrouter"));
+  const video = createOpenRouterVideoClient(endpoint("openrouter", "openrouter"));
   const job = await video.create({
     model: "sim/video",
     input: { prompt: 'a wave [[sim:{"delay_ms":20}]]', duration: 2 },

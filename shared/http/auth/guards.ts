@@ -3,10 +3,11 @@
  * refused), admin routes also need `public.has_role(uid, 'admin')`, service routes take a
  * service_role JWT or a secret API key in `apikey`.
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { AppError } from "../../errors.ts";
 import type { Sql } from "../../db/client.ts";
 import { asUser, type Claims } from "../../db/scopes.ts";
+import { isUuid } from "../../encoding.ts";
 import type { HonoEnv } from "../context.ts";
 import type { JwtVerifier } from "./jwt_verifier.ts";
 
@@ -17,8 +18,6 @@ export interface AuthDeps {
   secretKeys: string[];
   db: Sql;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function bearer(header: string | undefined): string | undefined {
   const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
@@ -43,10 +42,22 @@ export async function authenticateUser(deps: AuthDeps, header: string | undefine
   if (claims.role !== "authenticated" || !aud.includes("authenticated")) {
     throw new AppError("UNAUTHORIZED", "A signed-in user's token is required");
   }
-  if (typeof claims.sub !== "string" || !UUID.test(claims.sub)) {
+  if (typeof claims.sub !== "string" || !isUuid(claims.sub)) {
     throw new AppError("UNAUTHORIZED", "Token subject is not a user id");
   }
   return { userId: claims.sub, claims: claims as Claims };
+}
+
+/**
+ * The signed-in user a `requireUser`/`requireAdmin` guard established for this request.
+ * @throws {AppError} UNAUTHORIZED when the route was reached without one (a wiring mistake)
+ */
+export function userCaller(c: Context<HonoEnv>): { userId: string; claims: Claims } {
+  const caller = c.get("caller");
+  if (caller?.kind !== "user") {
+    throw new AppError("UNAUTHORIZED", "A signed-in user's token is required");
+  }
+  return caller;
 }
 
 /** Requires a signed-in user. */

@@ -1,11 +1,15 @@
 /**
  * OpenRouter's asynchronous video API (`POST /videos` with `callback_url`, status, content
- * download), through the same provider fetch as the other adapters.
+ * download) through the same provider fetch as the other adapters, and its signed callbacks
+ * (`X-OpenRouter-Signature`).
  */
 import { z } from "zod";
-import { providerFetch } from "./http_client.ts";
-import { failureForStatus, parseRetryAfter, ProviderError } from "./provider_error.ts";
-import type { ProviderEndpoint } from "./provider_config.ts";
+import { providerFetch } from "../http_client.ts";
+import { failureForStatus, parseRetryAfter, ProviderError } from "../provider_error.ts";
+import type { ProviderEndpoint } from "../provider_config.ts";
+import type { CallbackAdapter, GenerationAdapter } from "../adapter.ts";
+import type { ProviderReport } from "../report.ts";
+import { verifyOpenRouterCallback } from "../webhook_signatures.ts";
 
 /** Terminal and running statuses of a video job. */
 export const VIDEO_STATUSES = [
@@ -49,8 +53,25 @@ export function parseVideoJob(raw: unknown): VideoJob {
   };
 }
 
-/** The OpenRouter video adapter. */
-export interface OpenRouterVideoAdapter {
+/** OpenRouter video job statuses in our terms. */
+export function reportFromVideoJob(j: VideoJob): ProviderReport {
+  const state = j.status === "completed"
+    ? "succeeded"
+    : j.status === "failed" || j.status === "expired"
+    ? "failed"
+    : j.status === "cancelled"
+    ? "cancelled"
+    : "running";
+  return {
+    state,
+    outputs: j.outputs,
+    error: j.error,
+    usage: j.cost !== undefined ? { costUsd: j.cost } : undefined,
+  };
+}
+
+/** OpenRouter's video API. */
+export interface OpenRouterVideoClient {
   create(
     req: { model: string; input: Record<string, unknown>; callbackUrl?: string },
   ): Promise<VideoJob>;
@@ -59,11 +80,11 @@ export interface OpenRouterVideoAdapter {
   download(id: string, index: number): Promise<Response>;
 }
 
-/** Builds the adapter for a resolved OpenRouter provider. */
-export function createOpenRouterVideoAdapter(
+/** Builds the video client for a resolved OpenRouter provider. */
+export function createOpenRouterVideoClient(
   ep: ProviderEndpoint,
   opts: { timeoutMs?: number; fetch?: typeof fetch } = {},
-): OpenRouterVideoAdapter {
+): OpenRouterVideoClient {
   const name = ep.row.name;
   const http = providerFetch({
     provider: name,
@@ -108,3 +129,35 @@ export function createOpenRouterVideoAdapter(
     download: (id, index) => request(`/videos/${encodeURIComponent(id)}/content?index=${index}`),
   };
 }
+
+/** Video generation on OpenRouter (its video jobs cannot be cancelled). */
+export function openRouterVideoGeneration(ep: ProviderEndpoint): GenerationAdapter {
+  const client = createOpenRouterVideoClient(ep);
+  return {
+    submit: async ({ model, input, webhookUrl }) => {
+      const j = await client.create({ model: model.model_key, input, callbackUrl: webhookUrl });
+      return { predictionId: j.id, report: reportFromVideoJob(j) };
+    },
+    get: async (id) => reportFromVideoJob(await client.get(id)),
+    cancel: async () => {},
+  };
+}
+
+/**
+ * Signed video callbacks. OpenRouter's `X-OpenRouter-Idempotency-Key` is `<job id>-<status>` but
+ * sits outside the signature: the same pair is rebuilt from the signed body, so a replay with a
+ * fresh header is still the same delivery.
+ */
+export const openRouterCallbacks: CallbackAdapter = {
+  verify: (secret, headers, body, now) =>
+    verifyOpenRouterCallback(secret, headers.get("x-openrouter-signature"), body, now),
+  parse: (_headers, json) => {
+    const video = parseVideoJob((json as { data?: unknown } | null)?.data);
+    return {
+      predictionId: video.id,
+      deliveryId: `${video.id}-${video.status}`,
+      eventType: video.status,
+      report: reportFromVideoJob(video),
+    };
+  },
+};

@@ -1,4 +1,4 @@
-/** Base64 and hex helpers (JSR's @std/encoding is not reachable from our machines). */
+/** Base64, hex, SHA-256 and UUID helpers (JSR's @std/encoding is not reachable from our machines). */
 
 /** Bytes → standard base64. */
 export function encodeBase64(bytes: Uint8Array): string {
@@ -21,4 +21,17 @@ export function decodeBase64(text: string): Uint8Array {
 /** Bytes → lowercase hex. */
 export function encodeHex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** SHA-256 of bytes or a UTF-8 string, as lowercase hex. */
+export async function sha256Hex(data: Uint8Array | string): Promise<string> {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  return encodeHex(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)));
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True for a UUID in its canonical 8-4-4-4-12 hex form. */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
 }

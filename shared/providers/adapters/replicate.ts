@@ -1,15 +1,18 @@
 /**
- * Replicate through the official SDK, pointed at the provider row's base URL: create a
- * prediction (by version, or by model endpoint for official models) with our webhook, get,
- * cancel, and normalise outputs (string, array or object; every output kept).
+ * The Replicate adapter: image and video generation through the official SDK pointed at the
+ * provider row's base URL (create a prediction by version, or by model endpoint for official
+ * models, with our webhook; get; cancel; every output kept), and its Standard Webhooks callbacks.
  */
 import type Replicate from "replicate";
-import { lazy } from "../lazy.ts";
+import { lazy } from "../../lazy.ts";
 import { z } from "zod";
-import { classifySdkError, providerFetch } from "./http_client.ts";
-import { ProviderError } from "./provider_error.ts";
-import type { ProviderEndpoint } from "./provider_config.ts";
-import type { ModelRow } from "./registry.ts";
+import type { ProviderAdapter } from "../adapter.ts";
+import { classifySdkError, providerFetch } from "../http_client.ts";
+import { ProviderError } from "../provider_error.ts";
+import type { ProviderEndpoint } from "../provider_config.ts";
+import type { ModelRow } from "../registry.ts";
+import type { ProviderReport } from "../report.ts";
+import { verifyStandardWebhook } from "../webhook_signatures.ts";
 
 /** Replicate's prediction statuses; `aborted` is a deadline hit before the run started. */
 export const PREDICTION_STATUSES = [
@@ -75,25 +78,42 @@ export function parsePrediction(raw: unknown): Prediction {
   };
 }
 
-/** What {@link ReplicateAdapter.create} takes. */
+/** Replicate's statuses in our terms (`canceled` and `aborted` are our cancelled). */
+export function reportFromPrediction(p: Prediction): ProviderReport {
+  const state = p.status === "succeeded"
+    ? "succeeded"
+    : p.status === "failed"
+    ? "failed"
+    : p.status === "canceled" || p.status === "aborted"
+    ? "cancelled"
+    : "running";
+  return {
+    state,
+    outputs: p.outputs,
+    error: p.error,
+    usage: p.predictTimeSeconds ? { facts: { predict_time: p.predictTimeSeconds } } : undefined,
+  };
+}
+
+/** What {@link ReplicateClient.create} takes. */
 export interface CreatePredictionInput {
   model: Pick<ModelRow, "model_key" | "version">;
   input: Record<string, unknown>;
   webhookUrl?: string;
 }
 
-/** The Replicate adapter. */
-export interface ReplicateAdapter {
+/** Replicate's prediction API. */
+export interface ReplicateClient {
   create(req: CreatePredictionInput): Promise<Prediction>;
   get(id: string): Promise<Prediction>;
   cancel(id: string): Promise<Prediction>;
 }
 
-/** Builds the adapter for a resolved Replicate provider. */
-export function createReplicateAdapter(
+/** Builds the client for a resolved Replicate provider. */
+export function createReplicateClient(
   ep: ProviderEndpoint,
   opts: { timeoutMs?: number; fetch?: typeof fetch } = {},
-): ReplicateAdapter {
+): ReplicateClient {
   const name = ep.row.name;
   const client = lazy(async () => {
     const { default: Replicate } = await import("replicate");
@@ -146,3 +166,34 @@ export function createReplicateAdapter(
     cancel: (id) => call(async () => (await client()).predictions.cancel(id)),
   };
 }
+
+/** Replicate: generation and Standard Webhooks callbacks (`webhook-id` is signed). */
+export const replicateAdapter: ProviderAdapter = {
+  generates: ["image", "video"],
+  generation: (ep) => {
+    const client = createReplicateClient(ep);
+    return {
+      submit: async ({ model, input, webhookUrl }) => {
+        const p = await client.create({ model, input, webhookUrl });
+        return { predictionId: p.id, report: reportFromPrediction(p) };
+      },
+      get: async (id) => reportFromPrediction(await client.get(id)),
+      cancel: async (id) => {
+        await client.cancel(id);
+      },
+    };
+  },
+  callbacks: {
+    verify: verifyStandardWebhook,
+    parse: (headers, json) => {
+      const prediction = parsePrediction(json);
+      return {
+        predictionId: prediction.id,
+        // Part of what Standard Webhooks signs, identical on redelivery.
+        deliveryId: headers.get("webhook-id")!,
+        eventType: prediction.status,
+        report: reportFromPrediction(prediction),
+      };
+    },
+  },
+};

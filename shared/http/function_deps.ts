@@ -1,16 +1,18 @@
 /**
  * The dependencies every function is built from, and the composition helpers its `index.ts`
- * uses. Built once per process from the parsed config; tests build their own.
+ * (the function's one composition root) uses: one pool, one verifier, one logger per process,
+ * built from the parsed config. A function adds what it alone needs (the job flow, say) to this
+ * object, and its routes receive the whole. Tests build their own.
  */
-import type { Config } from "./config.ts";
-import { secretApiKeys } from "./config.ts";
-import { createDb, type Sql } from "./db/client.ts";
-import { createJwtVerifier } from "./http/auth/jwt_verifier.ts";
-import type { AuthDeps } from "./http/auth/guards.ts";
-import { createFunctionApp, type FunctionApp } from "./http/create_app.ts";
-import { parseCorsOrigins } from "./http/cors.ts";
-import { registerHealthRoute } from "./http/health.ts";
-import { createLogger, type Logger } from "./log.ts";
+import type { Config } from "../config.ts";
+import { secretApiKeys } from "../config.ts";
+import { createDb, type Sql } from "../db/client.ts";
+import { createJwtVerifier } from "./auth/jwt_verifier.ts";
+import type { AuthDeps } from "./auth/guards.ts";
+import { createFunctionApp, type FunctionApp } from "./create_app.ts";
+import { parseCorsOrigins } from "./cors.ts";
+import { registerHealthRoute } from "./health.ts";
+import { createLogger, type Logger } from "../log.ts";
 
 /** What every function app receives. */
 export interface FunctionDeps {
