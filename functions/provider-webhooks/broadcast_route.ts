@@ -7,7 +7,8 @@ import { AppError } from "../../shared/errors.ts";
 import type { FunctionApp } from "../../shared/http/create_app.ts";
 import { errorResponses } from "../../shared/http/error_envelope.ts";
 import { parseJsonBytes } from "../../shared/http/safe_json.ts";
-import { recordActualCost } from "../../shared/providers/usage_log.ts";
+import { asService } from "../../shared/db/scopes.ts";
+import * as apiUsage from "../../shared/db/tables/api_usage_logs.ts";
 import { verifyStaticSecret } from "../../shared/providers/webhook_signatures.ts";
 import type { ProviderWebhooksDeps } from "./app.ts";
 import { costsFromTrace } from "./otlp_costs.ts";
@@ -46,12 +47,18 @@ export function registerBroadcastRoute(app: FunctionApp, deps: ProviderWebhooksD
     const providers = (await jobs.registry.providersWithAdapter("openrouter")).map((p) => p.id);
     let updated = 0;
     for (const cost of costsFromTrace(trace)) {
-      updated += await recordActualCost(jobs.db, providers, cost.generationId, {
-        costUsd: cost.costUsd,
-        tokensInput: cost.tokensInput,
-        tokensOutput: cost.tokensOutput,
-        metadata: { source: "broadcast" },
-      });
+      // Service path: cost reconciliation for OpenRouter's own usage rows.
+      const rows = await asService(
+        jobs.db,
+        (tx) =>
+          apiUsage.recordActualCost(tx, providers, cost.generationId, {
+            costUsd: cost.costUsd,
+            tokensInput: cost.tokensInput,
+            tokensOutput: cost.tokensOutput,
+            metadata: { source: "broadcast" },
+          }),
+      );
+      updated += rows.length;
     }
     return c.json({ status: updated > 0 ? "recorded" : "ignored" }, 200);
   });

@@ -4,6 +4,7 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { asService } from "../../shared/db/scopes.ts";
+import * as jobTable from "../../shared/db/tables/jobs.ts";
 import { AppError } from "../../shared/errors.ts";
 import { requireUser, userCaller } from "../../shared/http/auth/guards.ts";
 import type { FunctionApp } from "../../shared/http/create_app.ts";
@@ -47,14 +48,11 @@ export function registerCancelJob(app: FunctionApp, deps: QueueJobDeps): void {
     // cancel callback then finds it ended, instead of winning the race and leaving this request
     // to answer 409 for a cancel it caused.
     // Service path: the state machine and the refund are the backend's, for a job shown to be the caller's.
-    const [t] = await asService(
-      jobs.db,
-      (tx) =>
-        tx<
-          { applied: boolean; status: string; refunded: number }[]
-        >`select * from public.job_transition(${id}::uuid, 'cancel',
-        ${tx.json({ error_code: "cancelled_by_user", error_message: "Cancelled by the user" })})`,
-    );
+    const [t] = await asService(jobs.db, (tx) =>
+      jobTable.transition(tx, id, "cancel", {
+        error_code: "cancelled_by_user",
+        error_message: "Cancelled by the user",
+      }));
     const after = await findJob(jobs, caller.claims, id);
     // A concurrent cancel of the same job got there first: the job ended as asked.
     if (!t.applied && after?.status !== "cancelled") {

@@ -94,7 +94,7 @@ export function registerCreateJob(app: FunctionApp, deps: QueueJobDeps): void {
       : specFromBody(parsed.data as z.infer<typeof createJobBodySchema>);
 
     const result = await enqueueJob(jobs, caller, spec, key);
-    c.set("audit", { action: "job.create", resourceType: "job", resourceId: result.jobId });
+    c.set("audit", { action: "job.create", resourceType: "job", resourceId: result.job.id });
     if (!result.replayed) kickDispatch();
     // enqueue_job answers with the stored row (the caller's own, by construction).
     const job = result.job;

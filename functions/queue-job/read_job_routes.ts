@@ -1,7 +1,7 @@
 /** `GET /queue-job/jobs/:id` (with assets and signed previews) and `GET /queue-job/jobs` (keyset pages). */
 import { createRoute, z } from "@hono/zod-openapi";
 import { asUser } from "../../shared/db/scopes.ts";
-import type { Tables } from "../../shared/db/database.types.ts";
+import * as jobTable from "../../shared/db/tables/jobs.ts";
 import { AppError } from "../../shared/errors.ts";
 import { requireUser, userCaller } from "../../shared/http/auth/guards.ts";
 import type { FunctionApp } from "../../shared/http/create_app.ts";
@@ -72,18 +72,11 @@ export function registerReadJobs(app: FunctionApp, deps: QueueJobDeps): void {
     const caller = userCaller(c);
     const { status, limit, cursor } = c.req.valid("query");
     const after = cursor ? decodeCursor(cursor) : undefined;
-    const rows = await asUser(jobs.db, caller.claims, (tx) =>
-      tx<Tables<"jobs">[]>`
-        select * from public.jobs
-        where user_id = ${caller.userId}
-          ${status ? tx`and status = ${status}` : tx``}
-          ${
-        after
-          ? tx`and (created_at, id) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`
-          : tx``
-      }
-        order by created_at desc, id desc
-        limit ${limit + 1}`);
+    const rows = await asUser(
+      jobs.db,
+      caller.claims,
+      (tx) => jobTable.ownJobsPage(tx, { status, after, limit }),
+    );
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return c.json({

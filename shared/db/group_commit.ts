@@ -20,7 +20,7 @@
  */
 import postgres from "postgres";
 import type { Sql, Tx } from "./client.ts";
-import { asService, asUser, type Claims, scopeSettings, userScope } from "./scopes.ts";
+import { asService, asUser, type Claims, isQuery, scopeSettings, userScope } from "./scopes.ts";
 
 type Pending = postgres.PendingQuery<postgres.Row[]>;
 /**
@@ -30,9 +30,6 @@ type Pending = postgres.PendingQuery<postgres.Row[]>;
  */
 type Statement = PromiseLike<unknown> & { execute(): unknown };
 
-const isStatement = (x: unknown): x is Pending =>
-  typeof x === "object" && x !== null && typeof (x as Pending).execute === "function" &&
-  typeof (x as Pending).then === "function";
 type Results<Q> = { [K in keyof Q]: Q[K] extends PromiseLike<infer R> ? R : never };
 
 /** Builds one request's statements on the group's transaction (build them, don't await them). */
@@ -102,7 +99,7 @@ export function createGroupCommit(db: Sql, opts: GroupCommitOptions = {}): Group
           let statements: readonly Pending[];
           try {
             statements = req.build(tx);
-            if (!statements.every(isStatement)) {
+            if (!statements.every(isQuery)) {
               throw new TypeError("a grouped request must return unsent statements");
             }
           } catch (err) {

@@ -27,7 +27,8 @@ type ScopeResult<R> = R extends PromiseLike<infer U> ? U
   : R extends readonly unknown[] ? Results<R>
   : R;
 
-const isQuery = (x: unknown): x is Pending =>
+/** True for an unsent postgres.js statement (a PendingQuery, not a promise derived from one). */
+export const isQuery = (x: unknown): x is Pending =>
   typeof x === "object" && x !== null && typeof (x as Pending).execute === "function" &&
   typeof (x as Pending).then === "function";
 

@@ -7,6 +7,7 @@ import type { MiddlewareHandler } from "hono";
 import { z } from "zod";
 import type { Sql } from "../db/client.ts";
 import { asService } from "../db/scopes.ts";
+import * as activity from "../db/tables/user_activity_log.ts";
 import type { Logger } from "../log.ts";
 import type { HonoEnv } from "./context.ts";
 
@@ -32,14 +33,15 @@ export function auditTrail(deps: { db: Sql; log: Logger; fn: string }): Middlewa
     try {
       // Service path: the definer function is executable by service_role only.
       await asService(deps.db, (tx) =>
-        tx`select public.record_user_activity(
-          ${caller.userId}::uuid, ${action}, ${info.resourceType ?? null}, ${
-          info.resourceId ?? null
-        },
-          ${tx.json(metadata)}, ${clientIp(c.req.raw.headers)}::inet, ${
-          c.req.header("user-agent") ?? null
-        }
-        )`);
+        activity.record(tx, {
+          userId: caller.userId,
+          action,
+          resourceType: info.resourceType ?? null,
+          resourceId: info.resourceId ?? null,
+          metadata,
+          ip: clientIp(c.req.raw.headers),
+          userAgent: c.req.header("user-agent") ?? null,
+        }));
     } catch (err) {
       deps.log.error("audit record failed", { request_id: c.get("requestId"), err });
     }

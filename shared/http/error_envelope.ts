@@ -6,6 +6,8 @@ import { z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { AppError, ERROR_CODES, type ErrorCode } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import { ProviderError } from "../providers/provider_error.ts";
+import { ObjectStoreError } from "../storage/storage_errors.ts";
 
 /** OpenAPI schema of the envelope, reused by every route's error responses. */
 export const errorEnvelopeSchema = z.object({
@@ -31,9 +33,41 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   503: "UNAVAILABLE",
 };
 
-/** Maps anything thrown to an {@link AppError}; unknown errors become a bare INTERNAL. */
+/** postgres.js codes for a database that cannot be reached or is shutting down. */
+const DB_UNAVAILABLE = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "57P01", // admin_shutdown
+  "57P03", // cannot_connect_now
+  "53300", // too_many_connections
+]);
+
+/**
+ * Maps anything thrown to an {@link AppError}, here at the edge only: domain errors keep their
+ * meaning (a provider or Storage outage, or an unreachable database, is a 503 with Retry-After;
+ * a provider that refused or answered nonsense a 502); unknown errors become a bare INTERNAL.
+ */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
+  if (err instanceof ObjectStoreError) return err.toAppError();
+  if (err instanceof ProviderError) {
+    return err.retryable
+      ? new AppError("UNAVAILABLE", "The provider is unavailable; try again shortly", {
+        retryAfter: Math.max(1, Math.ceil(err.retryAfter ?? 30)),
+        cause: err,
+      })
+      : new AppError("UPSTREAM_FAILED", "The provider refused the request", { cause: err });
+  }
+  if (DB_UNAVAILABLE.has(String((err as { code?: unknown } | null)?.code))) {
+    return new AppError("UNAVAILABLE", "Temporarily unavailable; try again shortly", {
+      retryAfter: 5,
+      cause: err,
+    });
+  }
   if (err instanceof HTTPException && err.status < 500) {
     const code = CODE_BY_STATUS[err.status] ?? "BAD_REQUEST";
     // Hono's own 4xx messages (e.g. "Malformed JSON in request body") are safe to show.

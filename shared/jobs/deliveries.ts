@@ -5,15 +5,16 @@
  * refund), and record the provider's actual cost. Signature checks happen before this, at the
  * edge; this module never sees an unverified body.
  */
-import type { Tables } from "../db/database.types.ts";
 import { asService } from "../db/scopes.ts";
 import { isUuid } from "../encoding.ts";
+import * as jobs from "../db/tables/jobs.ts";
+import * as deliveries from "../db/tables/webhook_events.ts";
 import { AppError } from "../errors.ts";
+import * as apiUsage from "../db/tables/api_usage_logs.ts";
 import type { ProviderRow } from "../providers/provider_config.ts";
-import { actualCostStatement } from "../providers/usage_log.ts";
-import type { JobDeps } from "./job_deps.ts";
 import type { ProviderReport } from "../providers/report.ts";
-import { applyReport, type Delivery, type OutcomeResult } from "./outcome.ts";
+import type { JobDeps } from "./job_deps.ts";
+import { applyReport, type OutcomeResult } from "./outcome.ts";
 import { outputSource } from "./outputs.ts";
 
 /** A delivery whose signature checked out, in our terms. */
@@ -34,38 +35,28 @@ export interface VerifiedDelivery {
 /** What handling a delivery did. */
 export type DeliveryResult = OutcomeResult | "ignored";
 
-type Claim = "claimed" | "noted" | "ignored" | "duplicate" | "unknown";
-
-function deliveryFacts(d: VerifiedDelivery): Delivery {
+function deliveryFacts(d: VerifiedDelivery): deliveries.DeliveryFacts {
   return {
     provider: d.provider.name,
-    deliveryId: d.deliveryId,
-    payloadHash: d.payloadHash,
-    eventType: d.eventType,
+    delivery_id: d.deliveryId,
+    payload_hash: d.payloadHash,
+    event_type: d.eventType,
   };
 }
 
-async function claim(
-  deps: JobDeps,
-  d: VerifiedDelivery,
-  jobId: string | null,
-): Promise<{ claim: Claim; job: Tables<"jobs"> | null }> {
+async function claim(deps: JobDeps, d: VerifiedDelivery, jobId: string | null) {
   // Service path: webhooks act for whichever user owns the job; the lookup is limited to the
   // signing provider's jobs inside claim_webhook_delivery.
   const [row] = await asService(deps.db, (tx) =>
-    tx<({ claim: Claim } & Tables<"jobs">)[]>`
-      select c.claim, j.* from public.claim_webhook_delivery(${d.provider.id}::uuid, ${d.predictionId},
-        ${jobId}::uuid, ${
-      tx.json({
-        provider: d.provider.name,
-        delivery_id: d.deliveryId,
-        payload_hash: d.payloadHash,
-        event_type: d.eventType,
-      })
-    }, ${d.report.state}) c
-      left join public.jobs j on j.id = c.job_id`);
+    deliveries.claim(tx, {
+      providerId: d.provider.id,
+      predictionId: d.predictionId,
+      jobId,
+      delivery: deliveryFacts(d),
+      state: d.report.state,
+    }));
   const { claim: outcome, ...job } = row;
-  return { claim: outcome, job: job.id ? job as Tables<"jobs"> : null };
+  return { claim: outcome, job: job.id ? job as jobs.Job : null };
 }
 
 /**
@@ -81,12 +72,7 @@ async function claimWhenLinked(deps: JobDeps, d: VerifiedDelivery) {
     const claimed = await claim(deps, d, jobId);
     if (claimed.claim !== "unknown" || jobId === null || settled) return claimed;
     // Service path: is the job named in the URL still waiting for its submission to be recorded?
-    const [pending] = await asService(
-      deps.db,
-      (tx) =>
-        tx<Pick<Tables<"jobs">, "status" | "lease_expires_at">[]>`
-          select status, lease_expires_at from public.jobs where id = ${jobId}::uuid`,
-    );
+    const [pending] = await asService(deps.db, (tx) => jobs.leaseState(tx, jobId));
     if (!pending || pending.status !== "queued" || pending.lease_expires_at === null) {
       // Not waiting (any more): the link may have landed since the claim above, so one last try.
       settled = true;
@@ -121,12 +107,10 @@ export async function handleDelivery(
     });
   } catch (err) {
     // Give the claim up, so the provider's redelivery can do the work.
-    await asService(
-      deps.db,
-      (tx) =>
-        tx`select public.release_webhook_delivery(${d.provider.name}, ${d.deliveryId},
-        ${err instanceof Error ? err.message : String(err)})`,
-    ).catch((e) => deps.log.error("releasing a delivery claim failed", { err: e }));
+    const reason = err instanceof Error ? err.message : String(err);
+    // Service path: the claim is the backend's bookkeeping.
+    await asService(deps.db, (tx) => deliveries.release(tx, d.provider.name, d.deliveryId, reason))
+      .catch((e) => deps.log.error("releasing a delivery claim failed", { err: e }));
     throw err;
   }
   if (result !== "duplicate" && result !== "ignored") await recordCost(deps, d);
@@ -140,7 +124,7 @@ async function recordCost(deps: JobDeps, d: VerifiedDelivery): Promise<void> {
   // Service path: cost reconciliation, committed with other deliveries' writes.
   await deps.commits.run((tx) =>
     [
-      actualCostStatement(tx, d.provider.id, d.predictionId, {
+      apiUsage.recordActualCost(tx, d.provider.id, d.predictionId, {
         costUsd: usage.costUsd,
         tokensInput: usage.tokensInput,
         tokensOutput: usage.tokensOutput,

@@ -1,19 +1,17 @@
 /**
  * One bounded dispatcher + reconciler run: claims due queued jobs (expired leases included)
  * and submits them; polls providers for processing jobs whose webhook is overdue; fails jobs
- * past their deadline (cancelling them at the provider) with a refund. Idempotent: run it as
+ * past their deadline (then cancels them at the provider) with a refund. Idempotent: run it as
  * often as you like, from as many instances as you like.
  */
-import type { Tables } from "../db/database.types.ts";
 import { asService } from "../db/scopes.ts";
+import * as jobs from "../db/tables/jobs.ts";
+import { generationFor } from "../providers/adapters.ts";
 import type { JobDeps } from "./job_deps.ts";
 import { applyReport } from "./outcome.ts";
 import { outputSource } from "./outputs.ts";
-import { generationFor } from "../providers/adapters.ts";
 import { cancelAtProvider } from "./provider_cancel.ts";
 import { submitJob } from "./submit.ts";
-
-type Job = Tables<"jobs">;
 
 /** Options for {@link runDispatch}. */
 export interface DispatchOptions {
@@ -67,16 +65,26 @@ export async function runDispatch(
     expired: 0,
   };
   const limit = opts.limit ?? 25;
+  const concurrency = opts.concurrency ?? 8;
+  await submitDue(deps, counts, limit, opts.leaseSeconds ?? 120, concurrency);
+  if (opts.reconcile === false) return counts;
+  await reconcileOverdue(deps, counts, limit, opts.webhookOverdueSeconds ?? 120, concurrency);
+  await expirePastDeadline(deps, counts, limit);
+  return counts;
+}
+
+/** Claims due jobs and submits them, a few at once. */
+async function submitDue(
+  deps: JobDeps,
+  counts: DispatchCounts,
+  limit: number,
+  leaseSeconds: number,
+  concurrency: number,
+) {
   // Service path: dispatch acts for every user's jobs.
-  const claimed = await asService(
-    deps.db,
-    (tx) =>
-      tx<Job[]>`select * from public.claim_due_jobs(${limit}::int, ${
-        opts.leaseSeconds ?? 120
-      }::int)`,
-  );
+  const claimed = await asService(deps.db, (tx) => jobs.claimDue(tx, limit, leaseSeconds));
   counts.claimed = claimed.length;
-  await pool(claimed, opts.concurrency ?? 8, async (job) => {
+  await pool(claimed, concurrency, async (job) => {
     try {
       counts[await submitJob(deps, job)]++;
     } catch (err) {
@@ -84,19 +92,19 @@ export async function runDispatch(
       deps.log.error("submit crashed", { job_id: job.id, err });
     }
   });
+}
 
-  if (opts.reconcile === false) return counts;
-
-  const overdue = await asService(
-    deps.db,
-    (tx) =>
-      tx<
-        Job[]
-      >`select * from public.jobs where status = 'processing' and provider_prediction_id is not null
-      and updated_at < now() - make_interval(secs => ${opts.webhookOverdueSeconds ?? 120})
-      order by updated_at limit ${limit}`,
-  );
-  await pool(overdue, opts.concurrency ?? 8, async (job) => {
+/** Polls the provider for processing jobs whose callback is overdue, and applies what it says. */
+async function reconcileOverdue(
+  deps: JobDeps,
+  counts: DispatchCounts,
+  limit: number,
+  overdueSeconds: number,
+  concurrency: number,
+) {
+  // Service path: the reconciler acts for every user's jobs.
+  const overdue = await asService(deps.db, (tx) => jobs.overdue(tx, overdueSeconds, limit));
+  await pool(overdue, concurrency, async (job) => {
     try {
       const model = await deps.registry.modelById(job.api_model_id!);
       if (!model) return;
@@ -113,32 +121,23 @@ export async function runDispatch(
       deps.log.warn("reconcile failed", { job_id: job.id, err });
     }
   });
+}
 
-  const expired = await asService(
-    deps.db,
-    (tx) =>
-      tx<
-        Job[]
-      >`select * from public.jobs where status in ('queued', 'processing') and deadline_at <= now()
-      order by deadline_at limit ${limit}`,
-  );
+/**
+ * Fails (and refunds) jobs past their deadline, then tells the provider to stop: in that order,
+ * so its cancel callback finds the job ended rather than racing this and ending it as cancelled.
+ */
+async function expirePastDeadline(deps: JobDeps, counts: DispatchCounts, limit: number) {
+  // Service path: deadlines are enforced for every user's jobs.
+  const expired = await asService(deps.db, (tx) => jobs.pastDeadline(tx, limit));
   for (const job of expired) {
-    // Failed (and refunded) before the provider is told to stop: its cancel callback then finds
-    // the job ended, rather than racing this and ending it as cancelled.
-    const [t] = await asService(
-      deps.db,
-      (tx) =>
-        tx<{ applied: boolean }[]>`select * from public.job_transition(${job.id}::uuid, 'fail',
-        ${
-          tx.json({
-            error_code: "deadline_exceeded",
-            error_message: "The job did not finish before its deadline",
-          })
-        })`,
-    );
+    const [t] = await asService(deps.db, (tx) =>
+      jobs.transition(tx, job.id, "fail", {
+        error_code: "deadline_exceeded",
+        error_message: "The job did not finish before its deadline",
+      }));
     if (!t.applied) continue;
     counts.expired++;
     if (job.status === "processing") await cancelAtProvider(deps, job);
   }
-  return counts;
 }

@@ -2,10 +2,11 @@
  * Creating a job: decide the content mode on the server, check the reference and project
  * belong to the caller, resolve and price the model, then charge and insert in one SQL call.
  */
-import type { Tables } from "../db/database.types.ts";
 import { asService, asUser, type Claims } from "../db/scopes.ts";
+import * as jobs from "../db/tables/jobs.ts";
+import * as profiles from "../db/tables/profiles.ts";
 import { AppError } from "../errors.ts";
-import { priceCredits } from "../providers/capabilities.ts";
+import { type MediaCapabilities, priceCredits } from "../providers/capabilities.ts";
 import { mapInputs } from "../providers/map_inputs.ts";
 import type { ResolvedModel } from "../providers/registry.ts";
 import type { JobDeps } from "./job_deps.ts";
@@ -15,12 +16,17 @@ import { requestHash } from "./request_hash.ts";
 
 /** The result of {@link enqueueJob}. */
 export interface EnqueueResult {
-  jobId: string;
   /** The created (or replayed) job, as stored. */
-  job: Tables<"jobs">;
+  job: jobs.Job;
   replayed: boolean;
   balance: number;
   model: ResolvedModel;
+}
+
+/** The caller a job is created for. */
+export interface JobCaller {
+  userId: string;
+  claims: Claims;
 }
 
 const field = (name: string, message: string, code: "BAD_REQUEST" | "FORBIDDEN" = "BAD_REQUEST") =>
@@ -29,41 +35,50 @@ const field = (name: string, message: string, code: "BAD_REQUEST" | "FORBIDDEN" 
 /** Validates, prices and stores a job for the caller. */
 export async function enqueueJob(
   deps: JobDeps,
-  caller: { userId: string; claims: Claims },
+  caller: JobCaller,
   spec: JobSpec,
   idempotencyKey?: string,
 ): Promise<EnqueueResult> {
-  if (spec.contentMode === "nsfw") {
-    // Read under the caller's RLS; only nsfw needs it (enqueue_job itself refuses a user
-    // without a profile).
-    const [profile] = await asUser(
-      deps.db,
-      caller.claims,
-      (tx) =>
-        tx<{ age_verified: boolean; admin: boolean }[]>`
-        select p.age_verified, public.has_role(p.id, 'admin') as admin from public.profiles p where p.id = ${caller.userId}`,
-    );
-    if (!profile) throw new AppError("FORBIDDEN", "No profile for this user");
-    if (!profile.age_verified && !profile.admin) {
-      throw field("content_mode", "nsfw needs an age-verified account", "FORBIDDEN");
-    }
-  }
-  if (spec.projectId) {
-    const rows = await asUser(
-      deps.db,
-      caller.claims,
-      (tx) => tx`select 1 from public.projects where id = ${spec.projectId!}`,
-    );
-    if (rows.length === 0) throw field("project_id", "no such project of yours");
-  }
-
+  await checkCaller(deps, caller, spec);
   const { primary } = await deps.registry.resolve({
     modality: spec.modality,
     modelId: spec.modelId,
     modelKey: spec.modelKey,
     legacyJobType: spec.legacyJobType,
   });
-  const caps = primary.capabilities!;
+  checkAgainstModel(primary.capabilities!, spec);
+  const referencePath = spec.reference
+    ? await checkReference(spec.reference, {
+      userId: caller.userId,
+      store: deps.store,
+      storageOrigin: deps.storageOrigin,
+      providerHosts: primary.provider.allowedOutputHosts,
+    })
+    : undefined;
+  const { job, cost } = priceAndDescribe(deps, spec, primary, referencePath);
+  return await charge(deps, caller, primary, { job, cost, spec, idempotencyKey });
+}
+
+/** NSFW only for an age-verified user or an admin who asked for it; projects only their own. */
+async function checkCaller(deps: JobDeps, caller: JobCaller, spec: JobSpec): Promise<void> {
+  if (spec.contentMode === "nsfw") {
+    // Read under the caller's RLS; only nsfw needs it (enqueue_job itself refuses a user
+    // without a profile).
+    const [standing] = await asUser(deps.db, caller.claims, (tx) => profiles.callerStanding(tx));
+    if (!standing) throw new AppError("FORBIDDEN", "No profile for this user");
+    if (!standing.age_verified && !standing.admin) {
+      throw field("content_mode", "nsfw needs an age-verified account", "FORBIDDEN");
+    }
+  }
+  if (spec.projectId) {
+    const projectId = spec.projectId;
+    const rows = await asUser(deps.db, caller.claims, (tx) => profiles.ownProject(tx, projectId));
+    if (rows.length === 0) throw field("project_id", "no such project of yours");
+  }
+}
+
+/** What the chosen model can do, against what was asked for. */
+function checkAgainstModel(caps: MediaCapabilities, spec: JobSpec): void {
   if (spec.numOutputs > caps.max_outputs) {
     throw field("num_images", `this model makes at most ${caps.max_outputs}`);
   }
@@ -86,17 +101,18 @@ export async function enqueueJob(
   if (spec.reference && !caps.supports_reference) {
     throw field("reference_image", "this model takes no reference image");
   }
-  const referencePath = spec.reference
-    ? await checkReference(spec.reference, {
-      userId: caller.userId,
-      store: deps.store,
-      storageOrigin: deps.storageOrigin,
-      providerHosts: primary.provider.allowedOutputHosts,
-    })
-    : undefined;
+}
 
+/** The job row to insert and its price, locked now (the seed chosen by the server, if any). */
+function priceAndDescribe(
+  deps: JobDeps,
+  spec: JobSpec,
+  model: ResolvedModel,
+  referencePath: string | undefined,
+) {
+  const caps = model.capabilities!;
   const seed = caps.supports_seed ? spec.seed ?? deps.random() : undefined;
-  const mapped = mapInputs(caps, primary.model.input_defaults, {
+  const mapped = mapInputs(caps, model.model.input_defaults, {
     prompt: spec.prompt,
     quality: spec.quality,
     contentMode: spec.contentMode,
@@ -108,18 +124,17 @@ export async function enqueueJob(
     negativePrompt: spec.negativePrompt,
     durationSeconds: spec.durationSeconds,
   }, () => seed ?? 0);
-  const cost = priceCredits(primary.pricing!, {
+  const cost = priceCredits(model.pricing!, {
     quality: spec.quality,
     outputs: mapped.numOutputs,
     durationSeconds: mapped.durationSeconds,
   });
-
   const job = {
     modality: spec.modality,
     quality: spec.quality,
     content_mode: spec.contentMode,
     destination: spec.destination,
-    api_model_id: primary.model.id,
+    api_model_id: model.model.id,
     job_type: spec.legacyJobType ?? null,
     original_prompt: spec.prompt,
     prompt: spec.prompt,
@@ -139,34 +154,41 @@ export async function enqueueJob(
         : {}),
     },
   };
-  const hash = idempotencyKey ? await requestHash(spec) : null;
+  return { job, cost };
+}
+
+/** Charges and inserts in one SQL call, and turns its outcome into the answer or an error. */
+async function charge(
+  deps: JobDeps,
+  caller: JobCaller,
+  model: ResolvedModel,
+  req: { job: Record<string, unknown>; cost: number; spec: JobSpec; idempotencyKey?: string },
+): Promise<EnqueueResult> {
+  const hash = req.idempotencyKey ? await requestHash(req.spec) : null;
   // Service path: users cannot insert jobs or move credits; enqueue_job does both atomically
   // for the user this request authenticated, at the price computed above.
-  const rows = await asService(
-    deps.db,
-    (tx) =>
-      tx<{ outcome: string; job_id: string | null; balance: number; job: Tables<"jobs"> | null }[]>`
-      select * from public.enqueue_job(${caller.userId}::uuid, ${
-        tx.json(job as never)
-      }, ${cost}::int,
-        ${idempotencyKey ?? null}, ${hash})`,
-  ).catch((err) => {
-    // P0002: enqueue_job found no profile for the user (a token for a deleted account).
-    if ((err as { code?: string }).code === "P0002") {
-      throw new AppError("FORBIDDEN", "No profile for this user");
-    }
-    throw err;
-  });
-  const row = rows[0];
+  const [row] = await asService(deps.db, (tx) =>
+    jobs.enqueue(tx, {
+      userId: caller.userId,
+      job: req.job,
+      cost: req.cost,
+      idempotencyKey: req.idempotencyKey,
+      requestHash: hash,
+    })).catch((err) => {
+      // P0002: enqueue_job found no profile for the user (a token for a deleted account).
+      if ((err as { code?: string }).code === "P0002") {
+        throw new AppError("FORBIDDEN", "No profile for this user");
+      }
+      throw err;
+    });
   switch (row.outcome) {
     case "created":
     case "replayed":
       return {
-        jobId: row.job_id!,
         job: row.job!,
         replayed: row.outcome === "replayed",
         balance: row.balance,
-        model: primary,
+        model,
       };
     case "idempotency_conflict":
       throw new AppError("CONFLICT", "This Idempotency-Key was used with a different request");
@@ -179,9 +201,7 @@ export async function enqueueJob(
     case "insufficient_credits":
       throw new AppError(
         "INSUFFICIENT_CREDITS",
-        `This job costs ${cost} credits; the balance is ${row.balance}`,
+        `This job costs ${req.cost} credits; the balance is ${row.balance}`,
       );
-    default:
-      throw new Error(`enqueue_job returned an unknown outcome: ${row.outcome}`);
   }
 }

@@ -1,11 +1,10 @@
 /** How jobs and their assets are read for a user (under RLS) and shown in responses. */
 import { z } from "@hono/zod-openapi";
-import type { Tables } from "../db/database.types.ts";
 import type { Claims } from "../db/scopes.ts";
 import { asUser } from "../db/scopes.ts";
+import * as jobs from "../db/tables/jobs.ts";
+import type { Job, JobAssetRow } from "../db/tables/jobs.ts";
 import type { JobDeps } from "./job_deps.ts";
-
-type Job = Tables<"jobs">;
 
 /** A job in API responses. */
 export const jobSummarySchema = z.object({
@@ -52,60 +51,28 @@ export async function summarize(deps: JobDeps, job: Job) {
   };
 }
 
-/**
- * The caller's own job, or undefined. RLS would also show an admin everyone's jobs; the user
- * routes act on the caller's own only (admin tooling is separate), hence the explicit owner.
- */
+/** The caller's own job (an admin's own too: user routes never act on others' jobs), or undefined. */
 export async function findJob(deps: JobDeps, claims: Claims, id: string): Promise<Job | undefined> {
-  const [job] = await asUser(
-    deps.db,
-    claims,
-    (tx) => tx<Job[]>`select * from public.jobs where id = ${id} and user_id = (select auth.uid())`,
-  );
+  const [job] = await asUser(deps.db, claims, (tx) => jobs.ownJob(tx, id));
   return job;
-}
-
-/** An asset row as read for the caller. */
-interface AssetRow {
-  id: string;
-  index: number;
-  bucket: string;
-  path: string;
-  mime_type: string;
-  size_bytes: number;
-  width: number | null;
-  height: number | null;
-  duration_seconds: number | null;
-  seed: number | null;
 }
 
 /**
  * The caller's own job and its assets (RLS decides for each asset too) in one statement, with
- * signed preview URLs; undefined when the job is not the caller's (an admin's included).
+ * signed preview URLs; undefined when the job is not the caller's.
  */
 export async function findJobWithAssets(deps: JobDeps, claims: Claims, id: string) {
   // Sent with other requests' statements when several are ready (group commit), as the caller.
-  const [[row]] = await deps.commits.runAsUser(claims, (tx) =>
-    [
-      tx<(Job & { assets: AssetRow[] })[]>`
-      select j.*, coalesce((
-        select json_agg(a order by a.index) from (
-          select id, asset_index as index, 'workspace-temp' as bucket, temp_storage_path as path, mime_type,
-            file_size_bytes as size_bytes, width, height, duration_seconds, generation_seed as seed
-          from public.workspace_assets where job_id = j.id
-          union all
-          select id, asset_index, 'user-library', storage_path, mime_type, file_size_bytes, width, height,
-            duration_seconds, generation_seed
-          from public.user_library where source_job_id = j.id
-        ) a), '[]') as assets
-      from public.jobs j where j.id = ${id} and j.user_id = (select auth.uid())`,
-    ] as const);
+  const [[row]] = await deps.commits.runAsUser(
+    claims,
+    (tx) => [jobs.ownJobWithAssets(tx, id)] as const,
+  );
   if (!row) return undefined;
   const { assets, ...job } = row;
   return { job: job as Job, assets: await withPreviews(deps, assets) };
 }
 
-async function withPreviews(deps: JobDeps, rows: AssetRow[]) {
+async function withPreviews(deps: JobDeps, rows: JobAssetRow[]) {
   if (rows.length === 0) return [];
   // The rows were read under the caller's RLS, so signing their paths exposes only their own objects.
   const byBucket = new Map<string, string[]>();

@@ -1,26 +1,17 @@
 /**
  * Applies what a provider reports about a job — from a webhook or from the reconciler's poll.
  * Success: outputs are stored first (outside any transaction), then one statement
- * (complete_job_with_outputs) records the delivery, inserts the asset rows (unique per job and
+ * (complete_job_with_outputs) settles the delivery, inserts the asset rows (unique per job and
  * index) and completes the job.
  * If the job did not end up completed with those rows, the objects are removed again.
  * Failure and cancel: the job ends with its refund. Duplicates and late events change nothing.
  */
-import type { Tables } from "../db/database.types.ts";
 import { asService } from "../db/scopes.ts";
+import * as jobs from "../db/tables/jobs.ts";
+import type { DeliveryFacts } from "../db/tables/webhook_events.ts";
 import type { ProviderReport } from "../providers/report.ts";
 import type { JobDeps } from "./job_deps.ts";
 import { type OutputSource, type StoredOutput, storeOutputs } from "./outputs.ts";
-
-type Job = Tables<"jobs">;
-
-/** A webhook delivery to record once. */
-export interface Delivery {
-  provider: string;
-  deliveryId: string;
-  payloadHash: string;
-  eventType: string;
-}
 
 /** What happened. */
 export type OutcomeResult =
@@ -34,9 +25,9 @@ export type OutcomeResult =
 /** Applies a report to a job (looked up by the caller). */
 export async function applyReport(
   deps: JobDeps,
-  job: Job,
+  job: jobs.Job,
   report: ProviderReport,
-  opts: { delivery?: Delivery; source: OutputSource; modelUsed: string },
+  opts: { delivery?: DeliveryFacts; source: OutputSource; modelUsed: string },
 ): Promise<OutcomeResult> {
   if (report.state === "running") return "noted";
   if (report.state === "succeeded") {
@@ -45,9 +36,13 @@ export async function applyReport(
     // in one statement, committed with whatever other deliveries are ready (group commit).
     const [[{ result }]] = await deps.commits.run((tx) =>
       [
-        tx<{ result: OutcomeResult }[]>`select public.complete_job_with_outputs(${job.id}::uuid,
-          ${tx.json(stored.map(assetFacts) as never)}, ${opts.modelUsed},
-          ${opts.delivery ? tx.json(deliveryFacts(opts.delivery) as never) : null}) as result`,
+        jobs.completeWithOutputs(
+          tx,
+          job.id,
+          stored.map(assetFacts),
+          opts.modelUsed,
+          opts.delivery ?? null,
+        ),
       ] as const
     );
     if (result !== "completed" && result !== "duplicate" && stored.length > 0) {
@@ -62,17 +57,11 @@ export async function applyReport(
   const event = report.state === "failed" ? "fail" : "cancel";
   // Service path: the job ends with its refund; end_job_from_report locks the job before it
   // settles the delivery, the one lock order every writer of a job follows.
-  const [{ result }] = await asService(
-    deps.db,
-    (tx) =>
-      tx<{ result: OutcomeResult }[]>`select public.end_job_from_report(${job.id}::uuid, ${event},
-      ${
-        tx.json({
-          error_code: event === "fail" ? "provider_failed" : "provider_cancelled",
-          error_message: report.error ?? null,
-        })
-      }, ${opts.delivery ? tx.json(deliveryFacts(opts.delivery) as never) : null}) as result`,
-  );
+  const [{ result }] = await asService(deps.db, (tx) =>
+    jobs.endFromReport(tx, job.id, event, {
+      error_code: event === "fail" ? "provider_failed" : "provider_cancelled",
+      error_message: report.error ?? null,
+    }, opts.delivery ?? null));
   return result;
 }
 
@@ -86,14 +75,5 @@ function assetFacts(o: StoredOutput) {
     width: o.width ?? null,
     height: o.height ?? null,
     duration_seconds: o.durationSeconds ?? null,
-  };
-}
-
-function deliveryFacts(d: Delivery) {
-  return {
-    provider: d.provider,
-    delivery_id: d.deliveryId,
-    payload_hash: d.payloadHash,
-    event_type: d.eventType,
   };
 }

@@ -3,19 +3,17 @@
  * is cooling down, then the next by priority that costs no more and supports the request),
  * waits for a rate slot, maps the inputs, creates the generation and records the outcome.
  */
-import type { Tables } from "../db/database.types.ts";
-import { priceCredits } from "../providers/capabilities.ts";
-import { mapInputs } from "../providers/map_inputs.ts";
-import { modelOutcomeStatement, recordModelOutcome } from "../providers/model_health.ts";
-import { ProviderError } from "../providers/provider_error.ts";
-import { takeProviderSlot } from "../providers/rate_limiter.ts";
-import type { ResolvedModel } from "../providers/registry.ts";
-import { providerCallStatement, recordProviderCall } from "../providers/usage_log.ts";
-import type { JobDeps } from "./job_deps.ts";
+import { asService } from "../db/scopes.ts";
+import * as apiUsage from "../db/tables/api_usage_logs.ts";
+import { type Job, type JobEvent, transition as jobTransition } from "../db/tables/jobs.ts";
+import * as runtime from "../db/tables/provider_runtime.ts";
 import { generationFor } from "../providers/adapters.ts";
+import { priceCredits, rateLimitsSchema } from "../providers/capabilities.ts";
+import { mapInputs } from "../providers/map_inputs.ts";
+import { ProviderError } from "../providers/provider_error.ts";
+import type { ResolvedModel } from "../providers/registry.ts";
+import type { JobDeps } from "./job_deps.ts";
 import { cancelAtProvider } from "./provider_cancel.ts";
-
-type Job = Tables<"jobs">;
 
 /** What happened to a claimed job. */
 export type SubmitOutcome = "submitted" | "released" | "retried" | "failed";
@@ -70,19 +68,26 @@ export async function chooseModel(deps: JobDeps, job: Job): Promise<ResolvedMode
 async function transition(
   deps: JobDeps,
   jobId: string,
-  event: string,
+  event: JobEvent,
   data: Record<string, unknown>,
 ) {
   // Service path: job state changes only through job_transition; committed with whatever
   // other lanes have ready (group commit).
-  const [[row]] = await deps.commits.run((tx) =>
-    [
-      tx<
-        { applied: boolean; status: string }[]
-      >`select * from public.job_transition(${jobId}::uuid, ${event}, ${tx.json(data as never)})`,
-    ] as const
-  );
+  const [[row]] = await deps.commits.run((tx) => [jobTransition(tx, jobId, event, data)] as const);
   return row;
+}
+
+/** Waits for nothing: a slot of the provider's per-minute budget now, or how long until one. */
+async function takeSlot(deps: JobDeps, model: ResolvedModel): Promise<number> {
+  const limits = rateLimitsSchema.safeParse(model.provider.row.rate_limits);
+  const perMinute = limits.success ? limits.data.requests_per_minute : undefined;
+  if (!perMinute) return 0;
+  // Service path: the counters are shared runtime state, not data any user owns.
+  const [row] = await asService(
+    deps.db,
+    (tx) => runtime.takeSlot(tx, model.provider.row.id, perMinute),
+  );
+  return row.wait_ms;
 }
 
 async function referenceUrl(deps: JobDeps, job: Job): Promise<string | undefined> {
@@ -131,28 +136,47 @@ export async function submitJob(deps: JobDeps, job: Job): Promise<SubmitOutcome>
     });
     return "failed";
   }
-  const slot = await takeProviderSlot(deps.db, model.provider.row);
-  if (!slot.granted) {
-    await transition(deps, job.id, "release", { delay_ms: slot.waitMs, model_id: model.model.id });
+  const waitMs = await takeSlot(deps, model);
+  if (waitMs > 0) {
+    await transition(deps, job.id, "release", { delay_ms: waitMs, model_id: model.model.id });
     return "released";
   }
-  let mapped: ReturnType<typeof mapInputs>;
+  let input: Record<string, unknown>;
   try {
-    mapped = await prepareInput(deps, job, model);
+    input = (await prepareInput(deps, job, model)).input;
   } catch (err) {
     // Whatever stops a job from being prepared (a reference that cannot be signed, a model row
     // that no longer maps) counts an attempt, so the job ends failed and refunded instead of
     // holding a slot of the user's cap forever.
     deps.log.warn("job could not be prepared", { job_id: job.id, err });
-    const t = await transition(deps, job.id, "retry", {
-      delay_ms: backoffMs(job.attempts, deps.random),
-      error_code: "prepare_failed",
-      error_message: "The job could not be prepared for the provider",
-    });
-    return t.status === "failed" ? "failed" : "retried";
+    return await retry(
+      deps,
+      job,
+      "prepare_failed",
+      "The job could not be prepared for the provider",
+    );
   }
+  return await callProvider(deps, job, model, input);
+}
+
+async function retry(deps: JobDeps, job: Job, code: string, message: string) {
+  const t = await transition(deps, job.id, "retry", {
+    delay_ms: backoffMs(job.attempts, deps.random),
+    error_code: code,
+    error_message: message,
+  });
+  return t.status === "failed" ? "failed" : "retried";
+}
+
+/** Creates the generation and records the call; a provider failure decides the job's next step. */
+async function callProvider(
+  deps: JobDeps,
+  job: Job,
+  model: ResolvedModel,
+  input: Record<string, unknown>,
+): Promise<SubmitOutcome> {
   const started = performance.now();
-  const call = {
+  const call: apiUsage.ProviderCall = {
     providerId: model.provider.row.id,
     modelId: model.model.id,
     userId: job.user_id,
@@ -160,11 +184,12 @@ export async function submitJob(deps: JobDeps, job: Job): Promise<SubmitOutcome>
     requestType: job.modality as "image" | "video",
     endpointPath: "create",
     costCredits: job.cost_credits,
+    latencyMs: 0,
   };
   try {
     const submission = await generationFor(model.provider, job.modality).submit({
       model: model.model,
-      input: mapped.input,
+      input,
       webhookUrl: webhookUrl(deps.functionsUrl, model.provider.row.name, job.id),
     });
     // The link to the prediction is written first: the provider's webhook may already be on
@@ -173,19 +198,19 @@ export async function submitJob(deps: JobDeps, job: Job): Promise<SubmitOutcome>
     const t = await transition(deps, job.id, "submitted", {
       prediction_id: submission.predictionId,
       model_id: model.model.id,
-      input: mapped.input,
+      input,
     });
     // Service path: the call's usage row and the model's health, together (after the link,
     // which must not depend on them).
     await deps.commits.run((tx) =>
       [
-        providerCallStatement(tx, {
+        apiUsage.insertCall(tx, {
           ...call,
           providerRequestId: submission.predictionId,
           responseStatus: 201,
           latencyMs,
         }),
-        modelOutcomeStatement(tx, model.model.id, { ok: true }),
+        runtime.recordModelOutcome(tx, model.model.id, { ok: true }),
       ] as const
     );
     if (!t.applied) {
@@ -199,12 +224,21 @@ export async function submitJob(deps: JobDeps, job: Job): Promise<SubmitOutcome>
     return "submitted";
   } catch (err) {
     if (!(err instanceof ProviderError)) throw err;
-    await recordProviderCall(deps.db, {
+    const failed = {
       ...call,
       responseStatus: err.status ?? null,
       latencyMs: performance.now() - started,
       error: err.message,
-    });
+    };
+    // Service path: the failed call's usage row, and (for a provider fault) the model's health.
+    await deps.commits.run((tx) =>
+      err.retryable && err.failure !== "rate_limited"
+        ? [
+          apiUsage.insertCall(tx, failed),
+          runtime.recordModelOutcome(tx, model.model.id, { ok: false, error: err.message }),
+        ] as const
+        : [apiUsage.insertCall(tx, failed)] as const
+    );
     if (err.failure === "rate_limited") {
       await transition(deps, job.id, "release", {
         delay_ms: (err.retryAfter ?? 5) * 1000,
@@ -219,12 +253,6 @@ export async function submitJob(deps: JobDeps, job: Job): Promise<SubmitOutcome>
       });
       return "failed";
     }
-    await recordModelOutcome(deps.db, model.model.id, { ok: false, error: err.message });
-    const t = await transition(deps, job.id, "retry", {
-      delay_ms: backoffMs(job.attempts, deps.random),
-      error_code: err.failure,
-      error_message: err.message,
-    });
-    return t.status === "failed" ? "failed" : "retried";
+    return await retry(deps, job, err.failure, err.message);
   }
 }

@@ -8,6 +8,7 @@
  */
 import type { Sql } from "../db/client.ts";
 import { asService } from "../db/scopes.ts";
+import * as registryTables from "../db/tables/provider_registry.ts";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import {
@@ -270,22 +271,14 @@ export class ProviderRegistry {
     // Service path: secret_name columns are not readable by users, and the registry is server
     // configuration rather than something a user asks for.
     return await asService(this.#opts.db, async (tx) => {
-      const [head] = await tx<{ fingerprint: string; cooling: string[] }[]>`
-        select
-          (select coalesce(max(updated_at)::text, '') || ':' || count(*) from public.api_providers) || '|' ||
-          (select coalesce(max(updated_at)::text, '') || ':' || count(*) from public.api_models) as fingerprint,
-          array(select model_id::text from public.api_model_health where cooldown_until > now()) as cooling`;
+      const [head] = await registryTables.fingerprint(tx);
       const cooling = new Set(head.cooling);
       if (this.#snapshot?.fingerprint === head.fingerprint) {
         this.#snapshot = { ...this.#snapshot, cooling };
         return this.#snapshot;
       }
-      const providers = await tx<ProviderRow[]>`
-        select id, name, adapter, base_url, auth_scheme, auth_header_name, secret_name, webhook_secret_name,
-          rate_limits, allowed_output_hosts, is_active, updated_at from public.api_providers`;
-      const models = await tx<ModelRow[]>`
-        select id, provider_id, model_key, version, display_name, modality, task, input_defaults, capabilities,
-          pricing, is_active, is_default, priority, updated_at from public.api_models`;
+      const providers = await registryTables.providers<ProviderRow>(tx);
+      const models = await registryTables.models<ModelRow>(tx);
       this.#snapshot = {
         fingerprint: head.fingerprint,
         providers: new Map(providers.map((p) => [p.id, p])),

@@ -83,7 +83,11 @@ export class ObjectStoreError extends Error {
 
   /** The envelope error a handler should answer with; the storage message stays in the logs. */
   toAppError(publicMessage = "Storage request failed"): AppError {
-    return new AppError(APP_CODE[this.code], publicMessage, { cause: this });
+    // An outage is a 503 the client may retry, never a 500.
+    return new AppError(APP_CODE[this.code], publicMessage, {
+      cause: this,
+      retryAfter: this.code === "unavailable" ? 5 : undefined,
+    });
   }
 }
 

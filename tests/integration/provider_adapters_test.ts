@@ -8,7 +8,8 @@ import {
 } from "../../shared/providers/provider_config.ts";
 import { ProviderError } from "../../shared/providers/provider_error.ts";
 import { createReplicateClient } from "../../shared/providers/adapters/replicate.ts";
-import { recordActualCost, recordProviderCall } from "../../shared/providers/usage_log.ts";
+import { asService } from "../../shared/db/scopes.ts";
+import { insertCall, recordActualCost } from "../../shared/db/tables/api_usage_logs.ts";
 import { simVersion } from "../support/jobs.ts";
 import { createTestProvider, deleteTestProviders } from "../support/providers.ts";
 import { withDb } from "../support/stack.ts";
@@ -205,26 +206,31 @@ Deno.test("cost tracking: one api_usage_logs row per call, actual cost filled in
     const provider = await createTestProvider(sql);
     try {
       const requestId = `gen-${crypto.randomUUID()}`;
-      await recordProviderCall(sql, {
-        providerId: provider.id,
-        requestType: "chat",
-        providerRequestId: requestId,
-        responseStatus: 200,
-        latencyMs: 12.6,
-        tokensInput: 10,
-        tokensOutput: 5,
-        costUsdEstimated: 0.001,
-      });
+      await asService(sql, (tx) =>
+        insertCall(tx, {
+          providerId: provider.id,
+          requestType: "chat",
+          providerRequestId: requestId,
+          responseStatus: 200,
+          latencyMs: 12.6,
+          tokensInput: 10,
+          tokensOutput: 5,
+          costUsdEstimated: 0.001,
+        }));
       assertEquals(
-        await recordActualCost(sql, crypto.randomUUID(), requestId, { costUsd: 99 }),
+        (await asService(
+          sql,
+          (tx) => recordActualCost(tx, crypto.randomUUID(), requestId, { costUsd: 99 }),
+        )).length,
         0,
         "another provider's report never touches this provider's row",
       );
       assertEquals(
-        await recordActualCost(sql, provider.id, requestId, {
-          costUsd: 0.0012,
-          metadata: { source: "test" },
-        }),
+        (await asService(sql, (tx) =>
+          recordActualCost(tx, provider.id, requestId, {
+            costUsd: 0.0012,
+            metadata: { source: "test" },
+          }))).length,
         1,
       );
       const [row] =

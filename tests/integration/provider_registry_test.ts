@@ -1,6 +1,7 @@
 import { assertEquals, assertRejects } from "../support/assert.ts";
 import { ProviderRegistry } from "../../shared/providers/registry.ts";
-import { recordModelOutcome } from "../../shared/providers/model_health.ts";
+import { asService } from "../../shared/db/scopes.ts";
+import { recordModelOutcome } from "../../shared/db/tables/provider_runtime.ts";
 import { createLogger } from "../../shared/log.ts";
 import { AppError } from "../../shared/errors.ts";
 import {
@@ -143,13 +144,21 @@ Deno.test("ProviderRegistry.resolve: explicit id and key, default, fallback orde
         "invalid capabilities are reported at resolve time",
       );
 
-      await recordModelOutcome(sql, dflt.id, { ok: false, error: "boom" }, { failureThreshold: 2 });
+      await asService(
+        sql,
+        (tx) =>
+          recordModelOutcome(tx, dflt.id, { ok: false, error: "boom" }, { failureThreshold: 2 }),
+      );
       assertEquals(
         (await registry.resolve({ modality: "image" })).primary.model.id,
         dflt.id,
         "one failure is not a cooldown",
       );
-      await recordModelOutcome(sql, dflt.id, { ok: false, error: "boom" }, { failureThreshold: 2 });
+      await asService(
+        sql,
+        (tx) =>
+          recordModelOutcome(tx, dflt.id, { ok: false, error: "boom" }, { failureThreshold: 2 }),
+      );
       const cooled = await registry.resolve({ modality: "image" });
       assertEquals(cooled.primary.model.id, high.id, "a model in cooldown goes last");
       assertEquals(cooled.fallbacks.at(-1)?.model.id, dflt.id);
@@ -158,7 +167,7 @@ Deno.test("ProviderRegistry.resolve: explicit id and key, default, fallback orde
         dflt.id,
         "explicit still honoured",
       );
-      await recordModelOutcome(sql, dflt.id, { ok: true });
+      await asService(sql, (tx) => recordModelOutcome(tx, dflt.id, { ok: true }));
       assertEquals(
         (await registry.resolve({ modality: "image" })).primary.model.id,
         dflt.id,

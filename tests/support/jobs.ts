@@ -138,12 +138,22 @@ export async function cleanup(
   users: TestUser[],
   providers: ProviderRow[],
 ): Promise<void> {
-  if (users.length) {
-    await sql`delete from auth.users where id = any(${users.map((u) => u.id)}::uuid[])`;
-  }
-  if (providers.length) {
-    await sql`delete from public.api_providers where id = any(${
-      providers.map((p) => p.id)
-    }::uuid[])`;
+  // A dispatch run the test started may still be writing these users' jobs: a cascade delete
+  // can then deadlock with it, and is simply tried again.
+  for (let attempt = 0;; attempt++) {
+    try {
+      if (users.length) {
+        await sql`delete from auth.users where id = any(${users.map((u) => u.id)}::uuid[])`;
+      }
+      if (providers.length) {
+        await sql`delete from public.api_providers where id = any(${
+          providers.map((p) => p.id)
+        }::uuid[])`;
+      }
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== "40P01" || attempt >= 4) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 }

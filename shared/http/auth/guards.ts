@@ -7,6 +7,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { AppError } from "../../errors.ts";
 import type { Sql } from "../../db/client.ts";
 import { asUser, type Claims } from "../../db/scopes.ts";
+import * as profiles from "../../db/tables/profiles.ts";
 import { isUuid } from "../../encoding.ts";
 import type { HonoEnv } from "../context.ts";
 import type { JwtVerifier } from "./jwt_verifier.ts";
@@ -73,12 +74,8 @@ export function requireUser(deps: AuthDeps): MiddlewareHandler<HonoEnv> {
 export function requireAdmin(deps: AuthDeps): MiddlewareHandler<HonoEnv> {
   return async (c, next) => {
     const { userId, claims } = await authenticateUser(deps, c.req.header("authorization"));
-    const [row] = await asUser(
-      deps.db,
-      claims,
-      (tx) => tx<{ admin: boolean }[]>`select public.has_role(${userId}::uuid, 'admin') as admin`,
-    );
-    if (!row?.admin) throw new AppError("FORBIDDEN", "Admin role required");
+    const [row] = await asUser(deps.db, claims, (tx) => profiles.hasRole(tx, userId, "admin"));
+    if (!row?.granted) throw new AppError("FORBIDDEN", "Admin role required");
     c.set("caller", { kind: "user", userId, claims });
     await next();
   };

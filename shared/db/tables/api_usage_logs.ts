@@ -1,10 +1,11 @@
 /**
- * One `api_usage_logs` row per provider call (latency, status, tokens, estimated cost); the
- * actual cost is filled in later from the webhook, the stream's usage chunk or a Broadcast
- * trace. Payload summaries are for operators: never secrets, never NSFW prompt text.
+ * The `api_usage_logs` table client: one row per provider call (latency, status, tokens,
+ * estimated cost); the actual cost is filled in later from the webhook, the stream's usage chunk
+ * or a Broadcast trace. Payload summaries are for operators: never secrets, never NSFW prompt
+ * text. Service path only (users read their own rows, never write them); statements are
+ * returned unsent.
  */
-import type { Sql, Tx } from "../db/client.ts";
-import { asService } from "../db/scopes.ts";
+import type { Tx } from "../client.ts";
 
 /** A provider call to record. */
 export interface ProviderCall {
@@ -26,8 +27,8 @@ export interface ProviderCall {
   metadata?: Record<string, unknown>;
 }
 
-/** The insert of the row, unsent: for a service scope that sends it with other statements. */
-export function providerCallStatement(tx: Tx, call: ProviderCall) {
+/** The row for one call. */
+export function insertCall(tx: Tx, call: ProviderCall) {
   return tx<{ id: string }[]>`
     insert into public.api_usage_logs (provider_id, model_id, user_id, job_id, request_type, endpoint_path,
       provider_request_id, response_status, response_time_ms, tokens_input, tokens_output, tokens_total,
@@ -51,18 +52,6 @@ export function providerCallStatement(tx: Tx, call: ProviderCall) {
     returning id`;
 }
 
-/** Inserts the row inside an existing service transaction; returns its id. */
-export async function insertProviderCall(tx: Tx, call: ProviderCall): Promise<string> {
-  const [row] = await providerCallStatement(tx, call);
-  return row.id;
-}
-
-/** Records a provider call on its own (service path: users never write these rows). */
-export async function recordProviderCall(db: Sql, call: ProviderCall): Promise<string> {
-  const [row] = await asService(db, (tx) => providerCallStatement(tx, call));
-  return row.id;
-}
-
 /** What a provider later says a call really cost. */
 export interface ActualCost {
   costUsd?: number;
@@ -72,11 +61,11 @@ export interface ActualCost {
 }
 
 /**
- * The update filling in a call's actual cost, unsent (see {@link recordActualCost}). Request ids
+ * Fills in a call's actual cost. Request ids
  * are the provider's own, unique only per provider, so the row is found by both: only the
  * provider(s) that reported the cost are touched.
  */
-export function actualCostStatement(
+export function recordActualCost(
   tx: Tx,
   providerIds: string | string[],
   providerRequestId: string,
@@ -90,19 +79,4 @@ export function actualCostStatement(
     where provider_id = any(${[providerIds].flat()}::uuid[])
       and provider_request_id = ${providerRequestId}
     returning id`;
-}
-
-/** Fills in the actual cost of the call(s) with this provider request id. */
-export async function recordActualCost(
-  db: Sql,
-  providerIds: string | string[],
-  providerRequestId: string,
-  actual: ActualCost,
-): Promise<number> {
-  // Service path: cost reconciliation from provider callbacks.
-  const rows = await asService(
-    db,
-    (tx) => actualCostStatement(tx, providerIds, providerRequestId, actual),
-  );
-  return rows.length;
 }
