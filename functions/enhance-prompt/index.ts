@@ -1,7 +1,13 @@
-// Entrypoint: wiring only.
+// Composition root: the one place this function's dependencies are built.
 import { loadConfig } from "../../shared/config.ts";
 import { buildFunctionDeps, serveApp } from "../../shared/http/function_deps.ts";
+import { buildEnhanceDeps } from "../../shared/prompts/enhance_deps.ts";
 import { createEnhancePromptApp } from "./app.ts";
 
-const deps = buildFunctionDeps(loadConfig(Deno.env.toObject()), "enhance-prompt");
+const config = loadConfig(Deno.env.toObject());
+const base = buildFunctionDeps(config, "enhance-prompt");
+const deps = {
+  ...base,
+  enhance: buildEnhanceDeps({ config, db: base.db, log: base.log, env: (n) => Deno.env.get(n) }),
+};
 serveApp(createEnhancePromptApp(deps), deps);

@@ -654,6 +654,26 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"user_rate_windows": {
+                  Row: {
+                    "bucket": string,"request_count": number,"user_id": string,"window_start": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "bucket": string,"request_count"?: number,"user_id": string,"window_start": string
+                  }
+                  Update: {
+                    "bucket"?: string,"request_count"?: number,"user_id"?: string,"window_start"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "user_rate_windows_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"user_roles": {
                   Row: {
                     "created_at": string,"id": string,"role": Database["public"]['Enums']["app_role"],"user_id": string
@@ -841,6 +861,9 @@ isOneToOne: false
                            },
 "take_provider_slot":
 { Args: { "p_per_minute": number,"p_provider_id": string }; Returns: number
+                           },
+"take_user_rate_slot":
+{ Args: { "p_bucket": string,"p_default_per_minute": number,"p_user_id": string }; Returns: number
                            }
           }
           Enums: {

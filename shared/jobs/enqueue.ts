@@ -11,6 +11,7 @@ import { mapInputs } from "../providers/map_inputs.ts";
 import type { ResolvedModel } from "../providers/registry.ts";
 import type { JobDeps } from "./job_deps.ts";
 import type { JobSpec } from "./job_request.ts";
+import { planPrompt, type PromptPlan } from "./job_enhancement.ts";
 import { checkReference } from "./reference_image.ts";
 import { requestHash } from "./request_hash.ts";
 
@@ -55,7 +56,8 @@ export async function enqueueJob(
       providerHosts: primary.provider.allowedOutputHosts,
     })
     : undefined;
-  const { job, cost } = priceAndDescribe(deps, spec, primary, referencePath);
+  const plan = await planPrompt(deps, caller.userId, spec, primary);
+  const { job, cost } = priceAndDescribe(deps, spec, primary, referencePath, plan);
   return await charge(deps, caller, primary, { job, cost, spec, idempotencyKey });
 }
 
@@ -109,11 +111,12 @@ function priceAndDescribe(
   spec: JobSpec,
   model: ResolvedModel,
   referencePath: string | undefined,
+  plan: PromptPlan,
 ) {
   const caps = model.capabilities!;
   const seed = caps.supports_seed ? spec.seed ?? deps.random() : undefined;
   const mapped = mapInputs(caps, model.model.input_defaults, {
-    prompt: spec.prompt,
+    prompt: plan.prompt,
     quality: spec.quality,
     contentMode: spec.contentMode,
     numOutputs: spec.numOutputs,
@@ -121,7 +124,7 @@ function priceAndDescribe(
     width: spec.width,
     height: spec.height,
     seed,
-    negativePrompt: spec.negativePrompt,
+    negativePrompt: plan.negative_prompt ?? undefined,
     durationSeconds: spec.durationSeconds,
   }, () => seed ?? 0);
   const cost = priceCredits(model.pricing!, {
@@ -136,9 +139,7 @@ function priceAndDescribe(
     destination: spec.destination,
     api_model_id: model.model.id,
     job_type: spec.legacyJobType ?? null,
-    original_prompt: spec.prompt,
-    prompt: spec.prompt,
-    negative_prompt: spec.negativePrompt ?? null,
+    ...plan,
     num_outputs: mapped.numOutputs,
     seed: mapped.seed,
     width: mapped.width ?? null,

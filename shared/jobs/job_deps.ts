@@ -10,6 +10,7 @@ import type { Logger } from "../log.ts";
 import type { EnvLookup } from "../providers/provider_config.ts";
 import { providerSecretAllowlist } from "../providers/provider_secrets.ts";
 import { ProviderRegistry } from "../providers/registry.ts";
+import { PromptCatalog } from "../prompts/prompt_catalog.ts";
 import type { ObjectStore } from "../storage/object_store.ts";
 import { createSupabaseObjectStore } from "../storage/supabase_object_store.ts";
 
@@ -19,6 +20,8 @@ export interface JobDeps {
   /** Statements sent and committed together with concurrent requests' (service path or a user's). */
   commits: GroupCommit;
   registry: ProviderRegistry;
+  /** Prompt templates and negative prompts (enqueue with `enhance: true`). */
+  catalog: PromptCatalog;
   /** Service-role object store (writes outputs, signs references after ownership checks). */
   store: ObjectStore;
   log: Logger;
@@ -57,6 +60,7 @@ export function buildJobDeps(
       log,
       secretAllowlist: providerSecretAllowlist(config.PROVIDER_SECRET_NAMES),
     }),
+    catalog: new PromptCatalog({ db }),
     store: createSupabaseObjectStore({ url: supabaseUrl, key: serviceKey }),
     log,
     functionsUrl: (config.PUBLIC_FUNCTIONS_URL ?? `${supabaseUrl}/functions/v1`).replace(

@@ -41,6 +41,8 @@ export const createJobBodySchema = z.strictObject({
   project_id: z.uuid().optional(),
   destination: z.enum(["workspace", "library"]).default("workspace"),
   metadata: metadataSchema.optional(),
+  /** Improve the prompt with the enhancer before the charge (a failure keeps the prompt). */
+  enhance: z.boolean().default(false),
 }).superRefine((b, ctx) => {
   if (b.model_id && b.model_key) {
     ctx.addIssue({
@@ -84,6 +86,9 @@ export const legacyJobRequestSchema = z.object({
   reference_image_url: z.string().max(2048).optional(),
   reference_strength: z.number().min(0).max(1).optional(),
   metadata: metadataSchema.optional(),
+  /** Already enhanced by the frontend (it called enhance-prompt itself): sent as the prompt. */
+  enhanced_prompt: z.string().trim().min(1).max(4000).optional(),
+  bypass_enhancement: z.boolean().optional(),
 }).loose().openapi("LegacyJobRequest");
 
 /** A validated request in our terms. */
@@ -110,6 +115,10 @@ export interface JobSpec {
   metadata: Record<string, unknown>;
   /** Which body shape came in, so the answer can use the same one. */
   shape: "native" | "legacy";
+  /** Run the enhancer on the prompt before the charge. */
+  enhance: boolean;
+  /** A prompt the client already enhanced: sent instead of `prompt`, which stays the original. */
+  clientEnhancedPrompt?: string;
 }
 
 /** Normalises our body. */
@@ -138,6 +147,7 @@ export function specFromBody(b: z.infer<typeof createJobBodySchema>): JobSpec {
     destination: b.destination,
     metadata: b.metadata ?? {},
     shape: "native",
+    enhance: b.enhance,
   };
 }
 
@@ -165,6 +175,12 @@ export function specFromLegacy(b: z.infer<typeof legacyJobRequestSchema>): JobSp
     destination: "workspace",
     metadata: meta,
     shape: "legacy",
+    // The reference queue-job enhanced only when the user asked, nothing opted out, and the
+    // frontend had not enhanced the prompt itself.
+    enhance: meta.user_requested_enhancement === true && meta.skip_enhancement !== true &&
+      meta.enhancement_model !== "none" && b.bypass_enhancement !== true &&
+      b.enhanced_prompt === undefined,
+    clientEnhancedPrompt: b.enhanced_prompt,
   };
 }
 

@@ -37,6 +37,8 @@ export interface ModelRow {
   model_key: string;
   version: string | null;
   display_name: string;
+  /** The model's family (`sdxl`, `flux`, ...): template and negative-prompt fallbacks use it. */
+  model_family: string | null;
   modality: "image" | "video" | "chat" | "audio" | "embedding";
   task: string;
   input_defaults: Record<string, unknown>;

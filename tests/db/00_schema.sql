@@ -12,8 +12,8 @@ select set_eq(
     'enhancement_presets', 'compel_configs', 'system_config', 'usage_logs',
     'model_performance_logs', 'model_config_history', 'model_test_results', 'prompt_ab_tests',
     'admin_development_progress', 'api_usage_logs', 'webhook_events', 'provider_rate_windows',
-    'api_model_health'],
-  'public holds the 26 inventory tables plus api_usage_logs, webhook_events and provider runtime state'
+    'api_model_health', 'user_rate_windows'],
+  'public holds the 26 inventory tables plus api_usage_logs, webhook_events, provider runtime state and user rate windows'
 );
 select tests.rls_enabled('public');
 select is_empty(

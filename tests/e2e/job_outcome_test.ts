@@ -20,6 +20,7 @@ import {
 import { stack, withDb } from "../support/stack.ts";
 import type { Sql } from "../../shared/db/client.ts";
 import { createGroupCommit } from "../../shared/db/group_commit.ts";
+import { PromptCatalog } from "../../shared/prompts/prompt_catalog.ts";
 
 function jobDeps(sql: Sql): JobDeps {
   const env = (k: string) => Deno.env.get(k);
@@ -32,6 +33,7 @@ function jobDeps(sql: Sql): JobDeps {
       log: createLogger({ level: "error" }),
       ttlMs: 0,
     }),
+    catalog: new PromptCatalog({ db: sql }),
     store: createSupabaseObjectStore({
       url: stack.gatewayUrl,
       key: Deno.env.get("SUPABASE_SERVICE_ROLE_KEY")!,

@@ -58,7 +58,6 @@ Deno.test("every validation rule answers 400 naming the field and writes nothing
         [{ ...base, model_key: "a/b" }, "model_key"],
         [{ prompt: "ok", model_id: crypto.randomUUID() }, "model_id"],
         [{ prompt: "ok", model_key: "no/such-model" }, "model_key"],
-        [{ ...base, enhance: true }, "enhance"],
         [{ ...base, user_id: crypto.randomUUID() }, "user_id"],
         [{ ...base, job_type: "sdxl_image_fast!" }, "job_type"],
         ["[1,2]", "body"],

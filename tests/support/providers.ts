@@ -113,12 +113,12 @@ export async function createTestModel(
 ): Promise<ModelRow> {
   const modality = overrides.modality ?? "image";
   const [row] = await sql<ModelRow[]>`
-    insert into public.api_models (provider_id, model_key, version, display_name, modality, task, input_defaults,
-      capabilities, pricing, is_active, is_default, priority)
+    insert into public.api_models (provider_id, model_key, version, display_name, model_family, modality, task,
+      input_defaults, capabilities, pricing, is_active, is_default, priority)
     values (${providerId}, ${overrides.model_key ?? `owner/model-${suffix()}`}, ${
     overrides.version ?? null
   },
-      ${overrides.display_name ?? "Test model"}, ${modality}, ${
+      ${overrides.display_name ?? "Test model"}, ${overrides.model_family ?? null}, ${modality}, ${
     overrides.task ?? (modality === "chat" ? "chat" : "generation")
   },
       ${sql.json((overrides.input_defaults ?? {}) as never)},

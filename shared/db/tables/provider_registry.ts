@@ -24,6 +24,6 @@ export function providers<Row extends object>(tx: Tx) {
 /** Every model row, with the columns the registry uses. */
 export function models<Row extends object>(tx: Tx) {
   return tx<Row[]>`
-    select id, provider_id, model_key, version, display_name, modality, task, input_defaults, capabilities,
+    select id, provider_id, model_key, version, display_name, model_family, modality, task, input_defaults, capabilities,
       pricing, is_active, is_default, priority, updated_at from public.api_models`;
 }
