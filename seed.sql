@@ -18,6 +18,8 @@ on conflict (user_id, role) do nothing;
 
 -- ---------------------------------------------------------------------------------------------
 -- system_config: keep local edits, add keys the migrations' defaults lack.
+-- Each key's meaning, default and reader: docs/database.md (Settings); a key nothing reads fails
+-- tests/integration/system_config_test.ts.
 -- ---------------------------------------------------------------------------------------------
 insert into public.system_config (id, config)
 values (1, jsonb_build_object(

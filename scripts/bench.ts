@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --quick]`: installs what the benchmarks need and only they need (wrk from
- * Debian; graphile-worker and pg-boss into bench/node_modules), then runs bench/run.ts.
+ * Debian; graphile-worker and pg-boss into bench/node_modules), then runs bench/run.ts as its own
+ * program: scripts/ never imports bench/ (scripts/check_boundaries.ts).
  */
 import { join } from "node:path";
 import { REPO_ROOT } from "./lib/cluster.ts";
@@ -45,5 +46,16 @@ if (
   }
 }
 
-const { main } = await import("../bench/run.ts");
-Deno.exit(await main(Deno.args));
+const bench = new Deno.Command(Deno.execPath(), {
+  args: ["run", "--allow-all", "--quiet", join(benchDir, "run.ts"), ...Deno.args],
+  cwd: REPO_ROOT,
+  stdin: "inherit",
+  stdout: "inherit",
+  stderr: "inherit",
+}).spawn();
+// Ctrl-C reaches the benchmark itself (same process group); a SIGTERM sent to this process alone
+// is passed on. Either way the benchmark stops its stack and exits, and this process waits for
+// that rather than dying first and leaving it running.
+Deno.addSignalListener("SIGINT", () => {});
+Deno.addSignalListener("SIGTERM", () => bench.kill("SIGTERM"));
+Deno.exit((await bench.status).code);

@@ -10,6 +10,7 @@ import { repeat } from "../lib/stats.ts";
 import type { Sample } from "../lib/types.ts";
 import { type PreparedRequest, runWrk, writeWrkScript } from "../lib/wrk.ts";
 import type { TestUser } from "../../tests/support/stack.ts";
+import { CONTENT_MODE, DESTINATION, MEDIA_KIND, QUALITY } from "../../shared/vocabulary.ts";
 
 /** Client counts of the enqueue curve. */
 export const ENQUEUE_CLIENTS = [1, 8, 32];
@@ -56,10 +57,10 @@ export async function enqueue(ctx: BenchContext): Promise<void> {
   // The job the HTTP path builds for that body (registry default sizes, a server-chosen seed).
   const job = (n: number) =>
     jsonLit({
-      modality: "image",
-      quality: "fast",
-      content_mode: "sfw",
-      destination: "workspace",
+      modality: MEDIA_KIND.image,
+      quality: QUALITY.fast,
+      content_mode: CONTENT_MODE.sfw,
+      destination: DESTINATION.workspace,
       api_model_id: fx.fastModel.id,
       job_type: null,
       original_prompt: "bench enqueue",

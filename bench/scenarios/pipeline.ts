@@ -8,6 +8,7 @@ import { type BenchContext, drain, ratioRow } from "../lib/context.ts";
 import { percentile, repeat } from "../lib/stats.ts";
 import { runWrk, writeWrkScript } from "../lib/wrk.ts";
 import { enqueueRequests } from "./enqueue.ts";
+import { JOB_STATUS } from "../../shared/vocabulary.ts";
 
 /** Runs scenario 3b. */
 export async function pipeline(ctx: BenchContext): Promise<void> {
@@ -38,7 +39,7 @@ export async function pipeline(ctx: BenchContext): Promise<void> {
       select status, extract(epoch from (completed_at - created_at)) * 1000 as ms,
         extract(epoch from created_at) as created, extract(epoch from completed_at) as done
       from public.jobs where api_model_id = ${fx.fastModel.id}::uuid and created_at >= ${t0}::timestamptz`;
-    const completed = rows.filter((x) => x.status === "completed");
+    const completed = rows.filter((x) => x.status === JOB_STATUS.completed);
     if (!warmup) failed += rows.length - completed.length;
     const span = Math.max(...completed.map((x) => x.done)) -
       Math.min(...rows.map((x) => x.created));

@@ -859,11 +859,17 @@ isOneToOne: false
 "rollup_model_performance":
 { Args: { "p_day"?: string }; Returns: number
                            },
+"setting_integer":
+{ Args: { "p_config": Json,"p_default": number,"p_key": string,"p_max"?: number,"p_min"?: number }; Returns: number
+                           },
 "take_provider_slot":
 { Args: { "p_per_minute": number,"p_provider_id": string }; Returns: number
                            },
 "take_user_rate_slot":
 { Args: { "p_bucket": string,"p_default_per_minute": number,"p_user_id": string }; Returns: number
+                           },
+"workspace_asset_expires_at":
+{ Args: Record<PropertyKey, never>; Returns: string
                            }
           }
           Enums: {

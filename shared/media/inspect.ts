@@ -4,7 +4,8 @@
  */
 import { imageSize } from "./image_size.ts";
 import { mp4Info } from "./mp4_info.ts";
-import { type MediaKind, type MediaMime, sniffMedia } from "./sniff.ts";
+import type { MediaKind } from "../vocabulary.ts";
+import { type MediaMime, sniffMedia } from "./sniff.ts";
 
 /** What we know about a media file from its bytes alone. */
 export interface MediaInfo {

@@ -1,3 +1,4 @@
+import { MEDIA_KIND } from "../vocabulary.ts";
 import { assertEquals } from "../../tests/support/assert.ts";
 import { inspectMedia } from "./inspect.ts";
 import { be32, text } from "./fixture_bytes.ts";
@@ -8,7 +9,7 @@ Deno.test("inspectMedia combines type, size and dimensions for images", async ()
   const png = await makePng(37, 21);
   assertEquals(inspectMedia(png), {
     mime: "image/png",
-    kind: "image",
+    kind: MEDIA_KIND.image,
     ext: "png",
     size: png.length,
     width: 37,
@@ -17,7 +18,7 @@ Deno.test("inspectMedia combines type, size and dimensions for images", async ()
   const jpeg = makeJpeg(640, 480);
   assertEquals(inspectMedia(jpeg), {
     mime: "image/jpeg",
-    kind: "image",
+    kind: MEDIA_KIND.image,
     ext: "jpg",
     size: jpeg.length,
     width: 640,
@@ -31,7 +32,7 @@ Deno.test("inspectMedia adds duration and frame size for MP4", () => {
   const mp4 = makeMp4();
   assertEquals(inspectMedia(mp4), {
     mime: "video/mp4",
-    kind: "video",
+    kind: MEDIA_KIND.video,
     ext: "mp4",
     size: mp4.length,
     durationSeconds: 5,
@@ -53,7 +54,12 @@ Deno.test("inspectMedia adds duration and frame size for MP4", () => {
     0x62,
     0x6d,
   );
-  assertEquals(inspectMedia(webm), { mime: "video/webm", kind: "video", ext: "webm", size: 12 });
+  assertEquals(inspectMedia(webm), {
+    mime: "video/webm",
+    kind: MEDIA_KIND.video,
+    ext: "webm",
+    size: 12,
+  });
 });
 
 Deno.test("inspectMedia returns null for non-media and unusable headers", async () => {

@@ -2,6 +2,7 @@
  * Media type detection from magic bytes. Provider outputs are untrusted, so the stored MIME type
  * comes from here, never from a Content-Type header or a file name.
  */
+import { MEDIA_KIND, type MediaKind } from "../vocabulary.ts";
 import { ascii, u32be } from "./bytes.ts";
 
 /** The media types we accept from providers. */
@@ -16,9 +17,6 @@ export type MediaMime =
 
 /** The image subset of {@link MediaMime}. */
 export type ImageMime = Extract<MediaMime, `image/${string}`>;
-
-/** Whether the media is a still image or a video. */
-export type MediaKind = "image" | "video";
 
 /** What the leading bytes say a file is. */
 export interface SniffedMedia {
@@ -52,29 +50,33 @@ const MP4_BRANDS = new Set([
  * available). Returns null for anything else, including HTML, SVG, text and executables.
  */
 export function sniffMedia(head: Uint8Array): SniffedMedia | null {
-  if (startsWith(head, PNG_SIGNATURE)) return { mime: "image/png", kind: "image", ext: "png" };
+  if (startsWith(head, PNG_SIGNATURE)) {
+    return { mime: "image/png", kind: MEDIA_KIND.image, ext: "png" };
+  }
   if (startsWith(head, [0xff, 0xd8, 0xff])) {
-    return { mime: "image/jpeg", kind: "image", ext: "jpg" };
+    return { mime: "image/jpeg", kind: MEDIA_KIND.image, ext: "jpg" };
   }
   if (ascii(head, 0, 4) === "RIFF" && ascii(head, 8, 4) === "WEBP") {
-    return { mime: "image/webp", kind: "image", ext: "webp" };
+    return { mime: "image/webp", kind: MEDIA_KIND.image, ext: "webp" };
   }
   const gif = ascii(head, 0, 6);
-  if (gif === "GIF87a" || gif === "GIF89a") return { mime: "image/gif", kind: "image", ext: "gif" };
+  if (gif === "GIF87a" || gif === "GIF89a") {
+    return { mime: "image/gif", kind: MEDIA_KIND.image, ext: "gif" };
+  }
   if (head.length >= 12 && ascii(head, 4, 4) === "ftyp") {
     const size = u32be(head, 0) ?? 0;
     // size 0 ("to end of file") and 1 (64-bit size) are legal box sizes; anything else must at
     // least hold the major brand.
     if (size !== 0 && size !== 1 && size < 12) return null;
     const brand = ascii(head, 8, 4);
-    if (brand === "qt  ") return { mime: "video/quicktime", kind: "video", ext: "mov" };
+    if (brand === "qt  ") return { mime: "video/quicktime", kind: MEDIA_KIND.video, ext: "mov" };
     // Only the major brand counts: HEIF/AVIF stills also use ftyp and may list ISO brands as
     // compatible ones.
-    if (MP4_BRANDS.has(brand)) return { mime: "video/mp4", kind: "video", ext: "mp4" };
+    if (MP4_BRANDS.has(brand)) return { mime: "video/mp4", kind: MEDIA_KIND.video, ext: "mp4" };
     return null;
   }
   if (startsWith(head, EBML_MAGIC) && ebmlDocType(head) !== "other") {
-    return { mime: "video/webm", kind: "video", ext: "webm" };
+    return { mime: "video/webm", kind: MEDIA_KIND.video, ext: "webm" };
   }
   return null;
 }

@@ -1,3 +1,4 @@
+import { MEDIA_KIND } from "../vocabulary.ts";
 import { assertEquals } from "../../tests/support/assert.ts";
 import { sniffMedia } from "./sniff.ts";
 import { be32, concat, text } from "./fixture_bytes.ts";
@@ -12,17 +13,29 @@ const ebml = (docType: string) =>
   );
 
 Deno.test("sniffMedia identifies each supported image type", async () => {
-  assertEquals(sniffMedia(await makePng(37, 21)), { mime: "image/png", kind: "image", ext: "png" });
-  assertEquals(sniffMedia(makeJpeg(640, 480)), { mime: "image/jpeg", kind: "image", ext: "jpg" });
+  assertEquals(sniffMedia(await makePng(37, 21)), {
+    mime: "image/png",
+    kind: MEDIA_KIND.image,
+    ext: "png",
+  });
+  assertEquals(sniffMedia(makeJpeg(640, 480)), {
+    mime: "image/jpeg",
+    kind: MEDIA_KIND.image,
+    ext: "jpg",
+  });
   assertEquals(sniffMedia(makeWebpVp8x(10, 10)), {
     mime: "image/webp",
-    kind: "image",
+    kind: MEDIA_KIND.image,
     ext: "webp",
   });
-  assertEquals(sniffMedia(makeGif(12, 7)), { mime: "image/gif", kind: "image", ext: "gif" });
+  assertEquals(sniffMedia(makeGif(12, 7)), {
+    mime: "image/gif",
+    kind: MEDIA_KIND.image,
+    ext: "gif",
+  });
   assertEquals(sniffMedia(text("GIF87a\x01\x00\x01\x00")), {
     mime: "image/gif",
-    kind: "image",
+    kind: MEDIA_KIND.image,
     ext: "gif",
   });
 });
@@ -33,10 +46,14 @@ Deno.test("sniffMedia identifies MP4 by major brand, QuickTime and WebM", () => 
   }
   assertEquals(sniffMedia(makeMp4({ brand: "qt  " })), {
     mime: "video/quicktime",
-    kind: "video",
+    kind: MEDIA_KIND.video,
     ext: "mov",
   });
-  assertEquals(sniffMedia(ebml("webm")), { mime: "video/webm", kind: "video", ext: "webm" });
+  assertEquals(sniffMedia(ebml("webm")), {
+    mime: "video/webm",
+    kind: MEDIA_KIND.video,
+    ext: "webm",
+  });
   // Too short to see the DocType: the EBML magic alone is accepted.
   assertEquals(sniffMedia(Uint8Array.of(0x1a, 0x45, 0xdf, 0xa3))?.mime, "video/webm");
 });

@@ -1,3 +1,4 @@
+import { BUCKETS } from "../vocabulary.ts";
 import { assertEquals, assertThrows } from "../../tests/support/assert.ts";
 import { assertBucketName, assertSafeObjectPath, objectPathProblem } from "./object_path.ts";
 import { ObjectStoreError } from "./storage_errors.ts";
@@ -46,8 +47,8 @@ Deno.test("objectPathProblem refuses traversal, absolute, empty and control-char
 Deno.test("assertSafeObjectPath and assertBucketName throw invalid_path", () => {
   const err = assertThrows(() => assertSafeObjectPath("../etc/passwd"), ObjectStoreError);
   assertEquals([err.code, err.status], ["invalid_path", 400]);
-  assertBucketName("workspace-temp");
-  assertBucketName("reference_images");
+  assertBucketName(BUCKETS.workspace);
+  assertBucketName(BUCKETS.reference);
   for (const bad of ["", "a/b", "../x", " x", "x".repeat(101)]) {
     assertThrows(() => assertBucketName(bad), ObjectStoreError, bad);
   }

@@ -1,3 +1,4 @@
+import { BUCKETS } from "../vocabulary.ts";
 import { createClient } from "@supabase/supabase-js";
 import { assertEquals } from "../../tests/support/assert.ts";
 import { createSupabaseObjectStore } from "./supabase_object_store.ts";
@@ -17,8 +18,8 @@ Deno.test("publicUrl is what supabase-js's getPublicUrl returns, without loading
     });
     for (const path of ["u1/a.png", "u1/folder/with space (1).webp", "u1/x-y_z.2.mp4"]) {
       assertEquals(
-        store.publicUrl("avatars", path),
-        client.storage.from("avatars").getPublicUrl(path).data.publicUrl,
+        store.publicUrl(BUCKETS.avatars, path),
+        client.storage.from(BUCKETS.avatars).getPublicUrl(path).data.publicUrl,
       );
     }
   }

@@ -1,3 +1,4 @@
+import { BUCKETS } from "../../shared/vocabulary.ts";
 /**
  * The ObjectStore contract: the supabase-js adapter against (a) the Storage simulator behind the
  * test gateway, always, and (b) a real Supabase Storage when STORAGE_CONTRACT_URL and
@@ -25,7 +26,7 @@ for (const v of variants) {
     () =>
       withObjects(v, async (store, track) => {
         const dir = folder();
-        const a = track({ bucket: "workspace-temp", path: `${dir}/0.png` });
+        const a = track({ bucket: BUCKETS.workspace, path: `${dir}/0.png` });
         const bytes = png(300_000);
         const stored = await store.put(a.bucket, a.path, bytes, { contentType: "image/png" });
         assertEquals([stored.bucket, stored.path], [a.bucket, a.path]);
@@ -33,7 +34,7 @@ for (const v of variants) {
         const got = await store.download(a.bucket, a.path);
         assertEquals([got.contentType, got.size], ["image/png", bytes.length]);
         assertEquals(await readAll(got.body), bytes);
-        const b = track({ bucket: "workspace-temp", path: `${dir}/1.png` });
+        const b = track({ bucket: BUCKETS.workspace, path: `${dir}/1.png` });
         await store.put(b.bucket, b.path, streamOf(bytes), { contentType: "image/png" });
         assertEquals(await readAll((await store.download(b.bucket, b.path)).body), bytes);
         const info = await store.info(a.bucket, a.path);
@@ -41,12 +42,12 @@ for (const v of variants) {
         assertEquals(await store.exists(a.bucket, a.path), true);
         assertEquals(await store.exists(a.bucket, `${dir}/9.png`), false);
         assertEquals(await store.info(a.bucket, `${dir}/9.png`), null);
-        const listed = await store.list("workspace-temp", dir);
+        const listed = await store.list(BUCKETS.workspace, dir);
         assertEquals(listed.map((e) => [e.name, e.size]), [["0.png", bytes.length], [
           "1.png",
           bytes.length,
         ]]);
-        assertEquals((await store.list("workspace-temp", dir.split("/")[0])).map((e) => e.id), [
+        assertEquals((await store.list(BUCKETS.workspace, dir.split("/")[0])).map((e) => e.id), [
           null,
         ]);
         await v.db?.(async (sql) => {
@@ -67,7 +68,7 @@ for (const v of variants) {
     "upsert false on an existing object is a conflict; upsert true replaces it",
     () =>
       withObjects(v, async (store, track) => {
-        const a = track({ bucket: "workspace-temp", path: `${folder()}/0.png` });
+        const a = track({ bucket: BUCKETS.workspace, path: `${folder()}/0.png` });
         await store.put(a.bucket, a.path, png(100), { contentType: "image/png" });
         await rejectsWith(
           () => store.put(a.bucket, a.path, png(100), { contentType: "image/png" }),
@@ -86,7 +87,7 @@ for (const v of variants) {
       withObjects(v, async (store, track) => {
         // reference_images allows 10 MiB.
         const big = new Uint8Array(10 * 1024 * 1024 + 1);
-        const a = track({ bucket: "reference_images", path: `${folder()}/big.png` });
+        const a = track({ bucket: BUCKETS.reference, path: `${folder()}/big.png` });
         await rejectsWith(
           () => store.put(a.bucket, a.path, big, { contentType: "image/png" }),
           "too_large",
@@ -106,7 +107,7 @@ for (const v of variants) {
     "a MIME type the bucket does not allow is mime_not_allowed",
     () =>
       withObjects(v, async (store, track) => {
-        const a = track({ bucket: "workspace-temp", path: `${folder()}/0.txt` });
+        const a = track({ bucket: BUCKETS.workspace, path: `${folder()}/0.txt` });
         await rejectsWith(
           () =>
             store.put(a.bucket, a.path, new TextEncoder().encode("hi"), {
@@ -124,9 +125,9 @@ for (const v of variants) {
     () =>
       withObjects(v, async (store, track) => {
         const dir = folder();
-        const src = track({ bucket: "workspace-temp", path: `${dir}/0.png` });
-        const copied = track({ bucket: "user-library", path: `${dir}/copy.png` });
-        const moved = track({ bucket: "user-library", path: `${dir}/moved.png` });
+        const src = track({ bucket: BUCKETS.workspace, path: `${dir}/0.png` });
+        const copied = track({ bucket: BUCKETS.library, path: `${dir}/copy.png` });
+        const moved = track({ bucket: BUCKETS.library, path: `${dir}/moved.png` });
         const bytes = png(5000);
         await store.put(src.bucket, src.path, bytes, { contentType: "image/png" });
         assertEquals(await store.copy(src, copied), copied);
@@ -147,16 +148,16 @@ for (const v of variants) {
     () =>
       withObjects(v, async (store, track) => {
         const dir = folder();
-        const a = track({ bucket: "workspace-temp", path: `${dir}/0.png` });
-        const b = track({ bucket: "workspace-temp", path: `${dir}/1.png` });
+        const a = track({ bucket: BUCKETS.workspace, path: `${dir}/0.png` });
+        const b = track({ bucket: BUCKETS.workspace, path: `${dir}/1.png` });
         for (const r of [a, b]) {
           await store.put(r.bucket, r.path, png(10), { contentType: "image/png" });
         }
-        const removed = await store.remove("workspace-temp", [a.path, `${dir}/missing.png`]);
+        const removed = await store.remove(BUCKETS.workspace, [a.path, `${dir}/missing.png`]);
         assertEquals(removed.map((p) => p.split("/").pop()), ["0.png"]);
         await rejectsWith(() => store.download(a.bucket, a.path), "not_found", 404);
         assertEquals(await store.exists(b.bucket, b.path), true);
-        assertEquals(await store.remove("workspace-temp", [a.path]), []);
+        assertEquals(await store.remove(BUCKETS.workspace, [a.path]), []);
       }),
   );
 
@@ -164,7 +165,7 @@ for (const v of variants) {
     "a signed URL serves the object without auth until it expires",
     () =>
       withObjects(v, async (store, track) => {
-        const a = track({ bucket: "workspace-temp", path: `${folder()}/0.png` });
+        const a = track({ bucket: BUCKETS.workspace, path: `${folder()}/0.png` });
         const bytes = png(1000);
         await store.put(a.bucket, a.path, bytes, { contentType: "image/png" });
         const url = await store.signedUrl(a.bucket, a.path, 1);
@@ -190,13 +191,13 @@ for (const v of variants) {
     () =>
       withObjects(v, async (store) => {
         await rejectsWith(
-          () => store.download("workspace-temp", `${folder()}/x.png`),
+          () => store.download(BUCKETS.workspace, `${folder()}/x.png`),
           "not_found",
           404,
         );
         await rejectsWith(() => store.download("no-such-bucket", "a/b.png"), "not_found", 404);
         for (const bad of ["../etc/passwd", "/abs.png", "a//b.png", "a/\u0000.png", "a/./b"]) {
-          await rejectsWith(() => store.download("workspace-temp", bad), "invalid_path");
+          await rejectsWith(() => store.download(BUCKETS.workspace, bad), "invalid_path");
         }
       }),
   );

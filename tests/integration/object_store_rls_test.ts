@@ -1,3 +1,4 @@
+import { BUCKETS } from "../../shared/vocabulary.ts";
 /**
  * The ObjectStore contract's RLS case: a user's token reads and writes only under their own
  * folder of a private bucket (same variants as object_store_contract_test.ts).
@@ -17,10 +18,10 @@ for (const v of variants) {
     try {
       const [a, b] = [await pool.create(), await pool.create()];
       const asA = createSupabaseObjectStore({ url: v.url, key: v.anonKey!, accessToken: a.jwt });
-      const own = { bucket: "workspace-temp", path: `${a.id}/${crypto.randomUUID()}/0.png` };
-      const other = { bucket: "workspace-temp", path: `${b.id}/${crypto.randomUUID()}/0.png` };
-      const cleanup = [own, other, { bucket: "user-library", path: own.path }, {
-        bucket: "workspace-temp",
+      const own = { bucket: BUCKETS.workspace, path: `${a.id}/${crypto.randomUUID()}/0.png` };
+      const other = { bucket: BUCKETS.workspace, path: `${b.id}/${crypto.randomUUID()}/0.png` };
+      const cleanup = [own, other, { bucket: BUCKETS.library, path: own.path }, {
+        bucket: BUCKETS.workspace,
         path: `${a.id}/moved.png`,
       }];
       try {
@@ -42,11 +43,11 @@ for (const v of variants) {
           () => asA.copy(other, { ...other, path: `${a.id}/stolen.png` }),
           "not_found",
         );
-        await asA.copy(own, { bucket: "user-library", path: own.path });
+        await asA.copy(own, { bucket: BUCKETS.library, path: own.path });
         await rejectsWith(() => asA.move(own, { ...other, path: `${b.id}/gift.png` }), "forbidden");
-        await asA.move(own, { bucket: "workspace-temp", path: `${a.id}/moved.png` });
+        await asA.move(own, { bucket: BUCKETS.workspace, path: `${a.id}/moved.png` });
         await rejectsWith(
-          () => asA.put("avatars", `${a.id}/me.png`, bytes, { contentType: "image/png" }),
+          () => asA.put(BUCKETS.avatars, `${a.id}/me.png`, bytes, { contentType: "image/png" }),
           "forbidden",
           403,
         );
@@ -58,7 +59,7 @@ for (const v of variants) {
         );
         await v.db?.(async (sql) => {
           const [row] = await sql<{ owner: string }[]>`select owner from storage.objects
-            where bucket_id = 'user-library' and name = ${own.path}`;
+            where bucket_id = ${BUCKETS.library} and name = ${own.path}`;
           assertEquals(row.owner, a.id, "the copier owns the copy");
         });
       } finally {

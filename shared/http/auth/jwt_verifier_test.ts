@@ -4,7 +4,7 @@ import {
   LOCAL_ANON_KEY,
   LOCAL_JWT_SECRET,
   LOCAL_SERVICE_ROLE_KEY,
-} from "../../../scripts/lib/local_keys.ts";
+} from "../../../tests/support/local_keys.ts";
 import { createJwtVerifier } from "./jwt_verifier.ts";
 import { rememberVerified } from "./verified_cache.ts";
 
