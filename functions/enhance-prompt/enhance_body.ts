@@ -7,18 +7,25 @@
  */
 import { z } from "@hono/zod-openapi";
 import { isUuid } from "../../shared/encoding.ts";
+import {
+  CONTENT_MODES,
+  type ContentMode,
+  MEDIA_KINDS,
+  type MediaKind,
+  QUALITIES,
+} from "../../shared/vocabulary.ts";
 
 const prompt = z.string().trim().min(1, "must not be empty").max(4000);
 
 /** Our body. */
 export const enhanceBodySchema = z.strictObject({
   prompt,
-  modality: z.enum(["image", "video"]).optional(),
+  modality: z.enum(MEDIA_KINDS).optional(),
   /** Alias of `modality`. */
-  job_type: z.enum(["image", "video"]).optional(),
+  job_type: z.enum(MEDIA_KINDS).optional(),
   target_model_id: z.uuid().optional(),
   target_model_key: z.string().min(1).max(200).optional(),
-  content_mode: z.enum(["sfw", "nsfw"]).default("sfw"),
+  content_mode: z.enum(CONTENT_MODES).default("sfw"),
   enhancer_model_id: z.uuid().optional(),
   regenerate: z.boolean().default(false),
   negative_prompt: z.string().trim().max(2000).optional(),
@@ -42,8 +49,8 @@ export const referenceEnhanceBodySchema = z.object({
   original_prompt: prompt.optional(),
   jobType: z.string().regex(/^[a-z0-9_]{1,64}$/, "unknown job type").optional(),
   job_type: z.string().regex(/^[a-z0-9_]{1,64}$/, "unknown job type").optional(),
-  format: z.enum(["image", "video"]).optional(),
-  quality: z.enum(["fast", "high"]).optional(),
+  format: z.enum(MEDIA_KINDS).optional(),
+  quality: z.enum(QUALITIES).optional(),
   contentType: z.string().max(40).optional(),
   selectedModel: z.string().max(200).optional(),
   enhancement_model: z.string().max(200).optional(),
@@ -81,11 +88,11 @@ export function isReferenceBody(body: Record<string, unknown>): boolean {
 /** A request in our terms, before the server decides anything. */
 export interface EnhanceInput {
   prompt: string;
-  modality: "image" | "video";
+  modality: MediaKind;
   targetModelId?: string;
   targetModelKey?: string;
   legacyJobType?: string;
-  contentMode: "sfw" | "nsfw";
+  contentMode: ContentMode;
   enhancerModelId?: string;
   /** A reference body's enhancer string that is not a UUID: matched against model keys. */
   enhancerModelKey?: string;

@@ -11,6 +11,7 @@ import type { FunctionApp } from "../../shared/http/create_app.ts";
 import { errorResponses } from "../../shared/http/error_envelope.ts";
 import { findJob, jobSummarySchema, summarize } from "../../shared/jobs/job_view.ts";
 import { cancelAtProvider } from "../../shared/jobs/provider_cancel.ts";
+import { isTerminalJobStatus, JOB_STATUS } from "../../shared/vocabulary.ts";
 import type { QueueJobDeps } from "./app.ts";
 
 const cancelRoute = createRoute({
@@ -41,7 +42,7 @@ export function registerCancelJob(app: FunctionApp, deps: QueueJobDeps): void {
     c.set("audit", { action: "job.cancel", resourceType: "job", resourceId: id });
     const job = await findJob(jobs, caller.claims, id);
     if (!job) throw new AppError("NOT_FOUND", "No such job");
-    if (["completed", "failed", "cancelled"].includes(job.status)) {
+    if (isTerminalJobStatus(job.status)) {
       throw new AppError("CONFLICT", `The job is already ${job.status}`);
     }
     // The job is cancelled (and refunded) before the provider hears of it: the provider's own
@@ -55,7 +56,7 @@ export function registerCancelJob(app: FunctionApp, deps: QueueJobDeps): void {
       }));
     const after = await findJob(jobs, caller.claims, id);
     // A concurrent cancel of the same job got there first: the job ended as asked.
-    if (!t.applied && after?.status !== "cancelled") {
+    if (!t.applied && after?.status !== JOB_STATUS.cancelled) {
       throw new AppError("CONFLICT", `The job is already ${t.status}`);
     }
     if (t.applied) await cancelAtProvider(jobs, job);

@@ -14,6 +14,7 @@ import {
 } from "../../shared/jobs/job_view.ts";
 import type { QueueJobDeps } from "./app.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { JOB_STATUSES } from "../../shared/vocabulary.ts";
 
 const getRoute = createRoute({
   method: "get",
@@ -39,7 +40,7 @@ const listRoute = createRoute({
   summary: "The caller's jobs, newest first",
   request: {
     query: z.object({
-      status: z.enum(["queued", "processing", "completed", "failed", "cancelled"]).optional(),
+      status: z.enum(JOB_STATUSES).optional(),
       limit: z.coerce.number().int().min(1).max(100).default(20),
       cursor: z.string().max(200).optional(),
     }),

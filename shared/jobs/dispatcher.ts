@@ -6,6 +6,7 @@
  */
 import { asService } from "../db/scopes.ts";
 import * as jobs from "../db/tables/jobs.ts";
+import { readSettings } from "../db/tables/system_config.ts";
 import { generationFor } from "../providers/adapters.ts";
 import type { JobDeps } from "./job_deps.ts";
 import { applyReport } from "./outcome.ts";
@@ -17,7 +18,7 @@ import { submitJob } from "./submit.ts";
 export interface DispatchOptions {
   /** Jobs claimed per run. @default 25 */
   limit?: number;
-  /** How long a claim is held before another instance may take the job. @default 120 */
+  /** How long a claim is held before another instance may take the job. Default: system_config.job_lease_seconds (120). */
   leaseSeconds?: number;
   /** Submissions in flight at once. @default 8 */
   concurrency?: number;
@@ -66,7 +67,8 @@ export async function runDispatch(
   };
   const limit = opts.limit ?? 25;
   const concurrency = opts.concurrency ?? 8;
-  await submitDue(deps, counts, limit, opts.leaseSeconds ?? 120, concurrency);
+  const leaseSeconds = opts.leaseSeconds ?? (await readSettings(deps.db)).job_lease_seconds;
+  await submitDue(deps, counts, limit, leaseSeconds, concurrency);
   if (opts.reconcile === false) return counts;
   await reconcileOverdue(deps, counts, limit, opts.webhookOverdueSeconds ?? 120, concurrency);
   await expirePastDeadline(deps, counts, limit);

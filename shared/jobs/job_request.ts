@@ -3,6 +3,16 @@
  * (recognised by `job_type`), both normalised into one {@link JobSpec}.
  */
 import { z } from "@hono/zod-openapi";
+import {
+  CONTENT_MODES,
+  type ContentMode,
+  DESTINATIONS,
+  MEDIA_KINDS,
+  type MediaKind,
+  QUALITIES,
+  type Quality,
+  REFERENCE_BUCKETS,
+} from "../vocabulary.ts";
 
 const METADATA_MAX_BYTES = 8192;
 const metadataSchema = z.record(z.string(), z.unknown()).refine(
@@ -18,8 +28,8 @@ const storageRef = z.strictObject({
 /** Our request body. */
 export const createJobBodySchema = z.strictObject({
   prompt,
-  modality: z.enum(["image", "video"]).default("image"),
-  quality: z.enum(["fast", "high"]).default("fast"),
+  modality: z.enum(MEDIA_KINDS).default("image"),
+  quality: z.enum(QUALITIES).default("fast"),
   model_id: z.uuid().optional(),
   model_key: z.string().min(1).max(200).optional(),
   num_images: z.number().int().min(1).max(4).default(1),
@@ -37,9 +47,9 @@ export const createJobBodySchema = z.strictObject({
   ])
     .optional(),
   reference_strength: z.number().min(0).max(1).optional(),
-  content_mode: z.enum(["sfw", "nsfw"]).default("sfw"),
+  content_mode: z.enum(CONTENT_MODES).default("sfw"),
   project_id: z.uuid().optional(),
-  destination: z.enum(["workspace", "library"]).default("workspace"),
+  destination: z.enum(DESTINATIONS).default("workspace"),
   metadata: metadataSchema.optional(),
   /** Improve the prompt with the enhancer before the charge (a failure keeps the prompt). */
   enhance: z.boolean().default(false),
@@ -78,8 +88,8 @@ export const createJobBodySchema = z.strictObject({
 export const legacyJobRequestSchema = z.object({
   job_type: z.string().regex(/^[a-z0-9_]{1,64}$/, "unknown job_type"),
   prompt,
-  quality: z.enum(["fast", "high"]).optional(),
-  format: z.enum(["image", "video"]).optional(),
+  quality: z.enum(QUALITIES).optional(),
+  format: z.enum(MEDIA_KINDS).optional(),
   seed: z.number().int().min(0).max(4294967295).optional(),
   num_images: z.number().int().min(1).max(4).optional(),
   negative_prompt: z.string().trim().max(2000).optional(),
@@ -94,8 +104,8 @@ export const legacyJobRequestSchema = z.object({
 /** A validated request in our terms. */
 export interface JobSpec {
   prompt: string;
-  modality: "image" | "video";
-  quality: "fast" | "high";
+  modality: MediaKind;
+  quality: Quality;
   modelId?: string;
   modelKey?: string;
   legacyJobType?: string;
@@ -109,7 +119,7 @@ export interface JobSpec {
   reference?: { bucket: string; path: string } | { url: string };
   referenceStrength?: number;
   /** What the caller asked for; the server decides what is honoured. */
-  contentMode: "sfw" | "nsfw";
+  contentMode: ContentMode;
   projectId?: string;
   destination: "workspace" | "library";
   metadata: Record<string, unknown>;
@@ -186,6 +196,9 @@ export function specFromLegacy(b: z.infer<typeof legacyJobRequestSchema>): JobSp
 
 /** `user-library/<path>` / `workspace-temp/<path>` (how that frontend names objects) or a URL. */
 function legacyReference(value: string): JobSpec["reference"] {
-  const match = value.match(/^(user-library|workspace-temp|reference_images)\/(.+)$/);
-  return match ? { bucket: match[1], path: match[2] } : { url: value };
+  const slash = value.indexOf("/");
+  const bucket = value.slice(0, slash);
+  return slash > 0 && (REFERENCE_BUCKETS as readonly string[]).includes(bucket)
+    ? { bucket, path: value.slice(slash + 1) }
+    : { url: value };
 }

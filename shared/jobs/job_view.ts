@@ -5,12 +5,13 @@ import { asUser } from "../db/scopes.ts";
 import * as jobs from "../db/tables/jobs.ts";
 import type { Job, JobAssetRow } from "../db/tables/jobs.ts";
 import type { JobDeps } from "./job_deps.ts";
+import { JOB_STATUSES, MEDIA_KINDS, type MediaKind } from "../vocabulary.ts";
 
 /** A job in API responses. */
 export const jobSummarySchema = z.object({
   id: z.uuid(),
-  status: z.enum(["queued", "processing", "completed", "failed", "cancelled"]),
-  modality: z.enum(["image", "video"]),
+  status: z.enum(JOB_STATUSES),
+  modality: z.enum(MEDIA_KINDS),
   model: z.object({ id: z.uuid().nullable(), key: z.string().nullable() }),
   cost_credits: z.number().int(),
   created_at: z.string(),
@@ -40,7 +41,7 @@ export async function summarize(deps: JobDeps, job: Job) {
   return {
     id: job.id,
     status: job.status as z.infer<typeof jobSummarySchema>["status"],
-    modality: job.modality as "image" | "video",
+    modality: job.modality as MediaKind,
     model: { id: job.api_model_id, key: model?.model.model_key ?? null },
     cost_credits: job.cost_credits,
     created_at: job.created_at,

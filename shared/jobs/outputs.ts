@@ -9,6 +9,7 @@ import { inspectMedia } from "../media/inspect.ts";
 import { isAllowedOutputUrl, type ProviderEndpoint } from "../providers/provider_config.ts";
 import { decodeBase64 } from "../encoding.ts";
 import type { JobDeps } from "./job_deps.ts";
+import { BUCKETS, type Destination, DESTINATION_BUCKETS } from "../vocabulary.ts";
 
 /** The most bytes one output may have (the buckets' limit). */
 export const MAX_OUTPUT_BYTES = 50 * 1024 * 1024;
@@ -27,7 +28,7 @@ export interface StoredOutput {
 
 /** The bucket a job's outputs go to. */
 export function outputBucket(job: Pick<Tables<"jobs">, "destination">): string {
-  return job.destination === "library" ? "user-library" : "workspace-temp";
+  return DESTINATION_BUCKETS[job.destination as Destination] ?? BUCKETS.workspace;
 }
 
 async function readCapped(

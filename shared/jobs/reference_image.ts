@@ -7,9 +7,7 @@
 import { AppError } from "../errors.ts";
 import { objectPathProblem } from "../storage/object_path.ts";
 import type { ObjectStore } from "../storage/object_store.ts";
-
-/** Buckets a reference image may come from (always the caller's own folder). */
-export const REFERENCE_BUCKETS = ["reference_images", "workspace-temp", "user-library"];
+import { REFERENCE_BUCKETS } from "../vocabulary.ts";
 
 /** A reference as the request gave it. */
 export type ReferenceInput = { bucket: string; path: string } | { url: string };
@@ -39,7 +37,7 @@ const IP_LITERAL = /^(\d{1,3}(\.\d{1,3}){3}|\[.*\])$/;
 export async function checkReference(ref: ReferenceInput, check: ReferenceCheck): Promise<string> {
   const object = "url" in ref ? storageObjectOf(ref.url, check) : ref;
   if (object) {
-    if (!REFERENCE_BUCKETS.includes(object.bucket)) {
+    if (!(REFERENCE_BUCKETS as readonly string[]).includes(object.bucket)) {
       throw field("bucket is not allowed", "FORBIDDEN");
     }
     if (objectPathProblem(object.path) || !object.path.startsWith(`${check.userId}/`)) {

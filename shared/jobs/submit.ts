@@ -14,6 +14,7 @@ import { ProviderError } from "../providers/provider_error.ts";
 import type { ResolvedModel } from "../providers/registry.ts";
 import type { JobDeps } from "./job_deps.ts";
 import { cancelAtProvider } from "./provider_cancel.ts";
+import { type ContentMode, type MediaKind, type Quality } from "../vocabulary.ts";
 
 /** What happened to a claimed job. */
 export type SubmitOutcome = "submitted" | "released" | "retried" | "failed";
@@ -31,7 +32,7 @@ function fits(job: Job, m: ResolvedModel): boolean {
     caps.max_outputs < job.num_outputs || (job.reference_image_path && !caps.supports_reference)
   ) return false;
   const price = priceCredits(m.pricing, {
-    quality: job.quality as "fast" | "high",
+    quality: job.quality as Quality,
     outputs: job.num_outputs,
     durationSeconds: job.duration_seconds ?? undefined,
   });
@@ -51,7 +52,7 @@ export async function chooseModel(deps: JobDeps, job: Job): Promise<ResolvedMode
     return own;
   }
   const { primary, fallbacks } = await deps.registry.resolve({
-    modality: job.modality as "image" | "video",
+    modality: job.modality as MediaKind,
   })
     .catch(() => ({ primary: undefined, fallbacks: [] as ResolvedModel[] }));
   for (const candidate of [primary, ...fallbacks]) {
@@ -104,8 +105,8 @@ async function prepareInput(deps: JobDeps, job: Job, model: ResolvedModel) {
   const strength = (job.metadata as Record<string, unknown> | null)?.reference_strength;
   return mapInputs(model.capabilities!, model.model.input_defaults, {
     prompt: job.prompt,
-    quality: job.quality as "fast" | "high",
-    contentMode: job.content_mode as "sfw" | "nsfw",
+    quality: job.quality as Quality,
+    contentMode: job.content_mode as ContentMode,
     numOutputs: job.num_outputs,
     aspectRatio: job.aspect_ratio ?? undefined,
     width: job.width ?? undefined,
@@ -181,7 +182,7 @@ async function callProvider(
     modelId: model.model.id,
     userId: job.user_id,
     jobId: job.id,
-    requestType: job.modality as "image" | "video",
+    requestType: job.modality as MediaKind,
     endpointPath: "create",
     costCredits: job.cost_credits,
     latencyMs: 0,

@@ -21,6 +21,7 @@ import { cleanEnhanced, estimateTokens, truncateToTokens } from "./clean_prompt.
 import { assembleNegativePrompt } from "./negative_prompt.ts";
 import type { PromptCatalog } from "./prompt_catalog.ts";
 import { type FallbackLevel, selectTemplate } from "./template_selection.ts";
+import { type ContentMode, type MediaKind } from "../vocabulary.ts";
 
 /** What enhancement needs. */
 export interface EnhanceDeps {
@@ -37,14 +38,14 @@ export interface EnhanceDeps {
 export interface EnhanceRequest {
   userId: string;
   prompt: string;
-  modality: "image" | "video";
+  modality: MediaKind;
   /** The generation model the prompt is for (else the registry's default for the modality). */
   targetModelId?: string;
   targetModelKey?: string;
   /** The reference frontend's job_type, matched like queue-job does. */
   legacyJobType?: string;
   /** Decided on the server: nsfw only for an age-verified user or an admin who asked. */
-  contentMode: "sfw" | "nsfw";
+  contentMode: ContentMode;
   /** An active chat model of task `enhancement`; else the default enhancer. */
   enhancerModelId?: string;
   /** Ask for another take than last time (a warmer sampling and an instruction to vary). */

@@ -4,11 +4,12 @@
  * joined with commas, then the user's own. Duplicated phrases are dropped.
  */
 import type { NegativePromptRow } from "../db/tables/prompt_templates.ts";
+import { type ContentMode } from "../vocabulary.ts";
 
 /** What the negative prompt is assembled for. */
 export interface NegativeQuery {
   modelFamily: string | null | undefined;
-  contentMode: "sfw" | "nsfw";
+  contentMode: ContentMode;
   generationMode: "txt2img" | "i2i";
   /** The user's own negative prompt, appended last. */
   user?: string;

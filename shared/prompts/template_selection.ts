@@ -7,6 +7,7 @@
  * beats one for any enhancer, and the newest version wins.
  */
 import type { TemplateRow } from "../db/tables/prompt_templates.ts";
+import { type ContentMode } from "../vocabulary.ts";
 
 /** How specific the chosen template is. */
 export type FallbackLevel = "exact" | "family" | "universal";
@@ -14,7 +15,7 @@ export type FallbackLevel = "exact" | "family" | "universal";
 /** What a template is chosen for. */
 export interface TemplateQuery {
   useCase: string;
-  contentMode: "sfw" | "nsfw";
+  contentMode: ContentMode;
   /** `image` or `video` for enhancement; `chat`/`roleplay` for chat. */
   jobType?: string;
   /** The generation model's key, and its family. */

@@ -4,6 +4,7 @@
  * row is reported at resolve time, never at provider call time.
  */
 import { z } from "zod";
+import { type Quality } from "../vocabulary.ts";
 
 const range = z.object({ min: z.number(), max: z.number() }).refine((r) => r.min <= r.max, {
   message: "min must not exceed max",
@@ -116,7 +117,7 @@ export type RateLimits = z.infer<typeof rateLimitsSchema>;
 /** Credits for a job: outputs × per-output price, or seconds × per-second price. */
 export function priceCredits(
   pricing: Pricing,
-  job: { quality: "fast" | "high"; outputs: number; durationSeconds?: number },
+  job: { quality: Quality; outputs: number; durationSeconds?: number },
 ): number {
   if ("per_output" in pricing) return pricing.per_output[job.quality] * job.outputs;
   return pricing.per_second[job.quality] * (job.durationSeconds ?? 0);

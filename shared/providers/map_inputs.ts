@@ -4,12 +4,13 @@
  * ranges, with every key the model does not accept dropped.
  */
 import type { MediaCapabilities } from "./capabilities.ts";
+import { type ContentMode, type Quality } from "../vocabulary.ts";
 
 /** A generation request in our terms (already validated at the HTTP boundary). */
 export interface GenerationRequest {
   prompt: string;
-  quality: "fast" | "high";
-  contentMode: "sfw" | "nsfw";
+  quality: Quality;
+  contentMode: ContentMode;
   numOutputs: number;
   aspectRatio?: string;
   width?: number;

@@ -37,11 +37,7 @@ const READERS: Record<string, Reader> = {
   webhook_event_retention_days: { sql: ["purge_expired_records"] },
   provider_failure_cooldown_seconds: { sql: ["record_model_outcome"] },
   workspace_ttl_hours: { sql: ["workspace_asset_expires_at"] },
-  job_lease_seconds: {
-    ts: "shared/jobs/dispatcher.ts",
-    pending: "the dispatcher still defaults leaseSeconds to 120; it switches to " +
-      "readSettings(db).job_lease_seconds in the shared/jobs restructure",
-  },
+  job_lease_seconds: { ts: "shared/jobs/dispatcher.ts" },
   chat_history_messages: {
     ts: "functions/playground-chat/app.ts",
     pending: "playground-chat (chat history per turn) is not built yet",

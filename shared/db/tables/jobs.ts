@@ -7,6 +7,7 @@
  */
 import type { Tables } from "../database.types.ts";
 import type { Tx } from "../client.ts";
+import { TABLE_BUCKETS } from "../../vocabulary.ts";
 
 /** A job row. */
 export type Job = Tables<"jobs">;
@@ -48,11 +49,13 @@ export function ownJobWithAssets(tx: Tx, id: string) {
   return tx<(Job & { assets: JobAssetRow[] })[]>`
     select j.*, coalesce((
       select json_agg(a order by a.index) from (
-        select id, asset_index as index, 'workspace-temp' as bucket, temp_storage_path as path, mime_type,
+        select id, asset_index as index, ${TABLE_BUCKETS.workspace_assets}::text as bucket,
+          temp_storage_path as path, mime_type,
           file_size_bytes as size_bytes, width, height, duration_seconds, generation_seed as seed
         from public.workspace_assets where job_id = j.id
         union all
-        select id, asset_index, 'user-library', storage_path, mime_type, file_size_bytes, width, height,
+        select id, asset_index, ${TABLE_BUCKETS.user_library}::text, storage_path, mime_type,
+          file_size_bytes, width, height,
           duration_seconds, generation_seed
         from public.user_library where source_job_id = j.id
       ) a), '[]') as assets

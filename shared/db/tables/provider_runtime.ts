@@ -16,7 +16,7 @@ export function takeSlot(tx: Tx, providerId: string, perMinute: number) {
 export interface CooldownPolicy {
   /** Consecutive failures that start a cooldown. @default 3 */
   failureThreshold?: number;
-  /** @default 60 */
+  /** Default: system_config.provider_failure_cooldown_seconds (60 when unset). */
   cooldownSeconds?: number;
 }
 
@@ -33,5 +33,5 @@ export function recordModelOutcome(
   return tx<{ until: string | null }[]>`
     select public.record_model_outcome(${modelId}::uuid, ${outcome.ok},
       ${outcome.ok ? null : outcome.error}, ${policy.failureThreshold ?? 3}::int,
-      ${policy.cooldownSeconds ?? 60}::int) as until`;
+      ${policy.cooldownSeconds ?? null}::int) as until`;
 }
