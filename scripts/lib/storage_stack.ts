@@ -4,7 +4,7 @@
  * (no extra env). Bytes live under `<stateDir>/storage`.
  */
 import { join } from "node:path";
-import { startStorageSim } from "../../tests/support/simulators/storage_sim.ts";
+import { startStorageSim } from "../../simulators/storage_sim.ts";
 import type { SimulatorOptions, Simulators } from "./simulators.ts";
 
 /**

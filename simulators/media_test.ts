@@ -1,4 +1,4 @@
-import { assertEquals, assertOk } from "../assert.ts";
+import { assertEquals, assertOk } from "../tests/support/assert.ts";
 import { mp4Bytes, pngBytes } from "./media.ts";
 
 /** Walks MP4 boxes: type → payload (after the 8-byte header), depth-first. */
