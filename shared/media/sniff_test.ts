@@ -1,8 +1,8 @@
 import { assertEquals } from "../../tests/support/assert.ts";
 import { sniffMedia } from "./sniff.ts";
-import { be32, concat, text } from "./fixture_bytes.ts";
-import { makeGif, makeJpeg, makePng, makeWebpVp8x } from "./fixture_images.ts";
-import { box, makeMp4 } from "./fixture_mp4.ts";
+import { be32, concat, text } from "../../simulators/media/bytes.ts";
+import { gifBytes, jpegBytes, pngBytes, webpVp8xBytes } from "../../simulators/media/images.ts";
+import { box, mp4Bytes } from "../../simulators/media/mp4.ts";
 
 const ebml = (docType: string) =>
   concat(
@@ -12,14 +12,18 @@ const ebml = (docType: string) =>
   );
 
 Deno.test("sniffMedia identifies each supported image type", async () => {
-  assertEquals(sniffMedia(await makePng(37, 21)), { mime: "image/png", kind: "image", ext: "png" });
-  assertEquals(sniffMedia(makeJpeg(640, 480)), { mime: "image/jpeg", kind: "image", ext: "jpg" });
-  assertEquals(sniffMedia(makeWebpVp8x(10, 10)), {
+  assertEquals(sniffMedia(await pngBytes(37, 21)), {
+    mime: "image/png",
+    kind: "image",
+    ext: "png",
+  });
+  assertEquals(sniffMedia(jpegBytes(640, 480)), { mime: "image/jpeg", kind: "image", ext: "jpg" });
+  assertEquals(sniffMedia(webpVp8xBytes(10, 10)), {
     mime: "image/webp",
     kind: "image",
     ext: "webp",
   });
-  assertEquals(sniffMedia(makeGif(12, 7)), { mime: "image/gif", kind: "image", ext: "gif" });
+  assertEquals(sniffMedia(gifBytes(12, 7)), { mime: "image/gif", kind: "image", ext: "gif" });
   assertEquals(sniffMedia(text("GIF87a\x01\x00\x01\x00")), {
     mime: "image/gif",
     kind: "image",
@@ -29,9 +33,9 @@ Deno.test("sniffMedia identifies each supported image type", async () => {
 
 Deno.test("sniffMedia identifies MP4 by major brand, QuickTime and WebM", () => {
   for (const brand of ["isom", "iso2", "mp41", "mp42", "avc1", "dash", "M4V "]) {
-    assertEquals(sniffMedia(makeMp4({ brand }))?.mime, "video/mp4", brand);
+    assertEquals(sniffMedia(mp4Bytes({ brand }))?.mime, "video/mp4", brand);
   }
-  assertEquals(sniffMedia(makeMp4({ brand: "qt  " })), {
+  assertEquals(sniffMedia(mp4Bytes({ brand: "qt  " })), {
     mime: "video/quicktime",
     kind: "video",
     ext: "mov",

@@ -12,7 +12,7 @@ import {
   createSimProvider,
   waitForJob,
 } from "../support/jobs.ts";
-import { pngBytes } from "../../simulators/media.ts";
+import { pngBytes } from "../../simulators/media/images.ts";
 import { signStandardWebhook } from "../../simulators/standard_webhooks.ts";
 import { stack, withDb } from "../support/stack.ts";
 

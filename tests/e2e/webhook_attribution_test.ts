@@ -13,7 +13,7 @@ import {
   waitForJob,
 } from "../support/jobs.ts";
 import { createTestProvider } from "../support/providers.ts";
-import { pngBytes } from "../../simulators/media.ts";
+import { pngBytes } from "../../simulators/media/images.ts";
 import { signOpenRouterCallback } from "../../simulators/openrouter_signature.ts";
 import { signStandardWebhook } from "../../simulators/standard_webhooks.ts";
 import { stack, withDb } from "../support/stack.ts";
