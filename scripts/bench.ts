@@ -1,6 +1,8 @@
 /**
  * `npm run bench [-- --quick]`: installs what the benchmarks need and only they need (wrk from
- * Debian; graphile-worker and pg-boss into bench/node_modules), then runs bench/run.ts.
+ * Debian; graphile-worker and pg-boss into bench/node_modules), then runs bench/run.ts as its own
+ * Deno process. It is started, not imported: bench/ builds on scripts/lib, so scripts/ never
+ * imports bench/.
  */
 import { join } from "node:path";
 import { REPO_ROOT } from "./lib/cluster.ts";
@@ -45,5 +47,15 @@ if (
   }
 }
 
-const { main } = await import("../bench/run.ts");
-Deno.exit(await main(Deno.args));
+// Ctrl-C reaches the benchmark too (same process group) and it stops its stack; this process
+// waits for that instead of exiting first. A SIGTERM sent to this process alone is passed on.
+const bench = new Deno.Command(Deno.execPath(), {
+  args: ["run", "--allow-all", "--quiet", join(benchDir, "run.ts"), ...Deno.args],
+  cwd: REPO_ROOT,
+  stdin: "inherit",
+  stdout: "inherit",
+  stderr: "inherit",
+}).spawn();
+Deno.addSignalListener("SIGINT", () => {});
+Deno.addSignalListener("SIGTERM", () => bench.kill("SIGTERM"));
+Deno.exit((await bench.status).code);

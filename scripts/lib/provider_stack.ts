@@ -7,7 +7,7 @@
 import { startOpenRouterSim } from "../../simulators/openrouter_sim.ts";
 import { startReplicateSim } from "../../simulators/replicate_sim.ts";
 import { generateWebhookSecret } from "../../simulators/standard_webhooks.ts";
-import type { SimulatorOptions, Simulators } from "./simulators.ts";
+import type { SimulatorOptions, Simulators } from "./simulator_types.ts";
 
 const HOST = "127.0.0.1";
 

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { startStorageSim } from "../../simulators/storage_sim.ts";
-import type { SimulatorOptions, Simulators } from "./simulators.ts";
+import type { SimulatorOptions, Simulators } from "./simulator_types.ts";
 
 /**
  * Starts the Storage simulator and returns its gateway mount. A test stack removes its objects
