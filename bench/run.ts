@@ -1,7 +1,7 @@
 /**
- * The benchmark run behind `npm run bench` (scripts/bench.ts installs what it needs first):
- * starts a private stack, runs every scenario of issue 6, writes bench/results/latest.{json,md}
- * and the enqueue chart, and removes everything it started.
+ * The benchmark run behind `npm run bench` (scripts/bench.ts installs what it needs, then starts
+ * this file as its own process): starts a private stack, runs every scenario of issue 6, writes
+ * bench/results/latest.{json,md} and the enqueue chart, and removes everything it started.
  */
 import { join } from "node:path";
 import { FUNCTION_NAMES } from "../scripts/lib/functions.ts";

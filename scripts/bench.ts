@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --quick]`: installs what the benchmarks need and only they need (wrk from
  * Debian; graphile-worker and pg-boss into bench/node_modules), then runs bench/run.ts as its own
- * program: scripts/ never imports bench/ (scripts/check_boundaries.ts).
+ * Deno process. It is started, not imported: bench/ builds on scripts/lib, so scripts/ never
+ * imports bench/.
  */
 import { join } from "node:path";
 import { REPO_ROOT } from "./lib/cluster.ts";
@@ -46,6 +47,8 @@ if (
   }
 }
 
+// Ctrl-C reaches the benchmark too (same process group) and it stops its stack; this process
+// waits for that instead of exiting first. A SIGTERM sent to this process alone is passed on.
 const bench = new Deno.Command(Deno.execPath(), {
   args: ["run", "--allow-all", "--quiet", join(benchDir, "run.ts"), ...Deno.args],
   cwd: REPO_ROOT,
@@ -53,9 +56,6 @@ const bench = new Deno.Command(Deno.execPath(), {
   stdout: "inherit",
   stderr: "inherit",
 }).spawn();
-// Ctrl-C reaches the benchmark itself (same process group); a SIGTERM sent to this process alone
-// is passed on. Either way the benchmark stops its stack and exits, and this process waits for
-// that rather than dying first and leaving it running.
 Deno.addSignalListener("SIGINT", () => {});
 Deno.addSignalListener("SIGTERM", () => bench.kill("SIGTERM"));
 Deno.exit((await bench.status).code);

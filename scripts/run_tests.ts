@@ -43,7 +43,7 @@ async function step(name: string, argv: string[], opts: { env?: Record<string, s
 const deno = Deno.execPath();
 const tsFiles = async () => {
   const out: string[] = [];
-  for (const dir of ["functions", "shared", "scripts", "tests"]) {
+  for (const dir of ["functions", "shared", "scripts", "simulators", "tests"]) {
     for await (const e of walk(join(REPO_ROOT, dir))) if (e.endsWith(".ts")) out.push(e);
   }
   return out;
@@ -207,7 +207,9 @@ try {
       "test",
       "--allow-all",
       "--no-check",
-      ...(Deno.args.length ? Deno.args : ["shared/", "functions/", "scripts/", "tests/"]),
+      ...(Deno.args.length
+        ? Deno.args
+        : ["shared/", "functions/", "scripts/", "simulators/", "tests/"]),
     ],
     cwd: REPO_ROOT,
     env: testEnv,

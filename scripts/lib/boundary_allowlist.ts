@@ -16,27 +16,4 @@ export interface KnownViolation {
 }
 
 /** The known violations. */
-export const KNOWN_VIOLATIONS: readonly KnownViolation[] = [
-  // The dev and test stacks start the simulators from tests/support/simulators; they move to the
-  // top-level simulators/ folder, which scripts/ may import.
-  {
-    file: "scripts/lib/provider_stack.ts",
-    target: "tests/support/simulators/openrouter_sim.ts",
-    why: "simulators move to simulators/",
-  },
-  {
-    file: "scripts/lib/provider_stack.ts",
-    target: "tests/support/simulators/replicate_sim.ts",
-    why: "simulators move to simulators/",
-  },
-  {
-    file: "scripts/lib/provider_stack.ts",
-    target: "tests/support/simulators/standard_webhooks.ts",
-    why: "simulators move to simulators/",
-  },
-  {
-    file: "scripts/lib/storage_stack.ts",
-    target: "tests/support/simulators/storage_sim.ts",
-    why: "simulators move to simulators/",
-  },
-];
+export const KNOWN_VIOLATIONS: readonly KnownViolation[] = [];

@@ -1,13 +1,13 @@
 /**
  * The provider simulators' place in the local stack: starts the Replicate and OpenRouter
- * simulators (tests/support/simulators/) on free loopback ports and returns the env that points
+ * simulators (simulators/) on free loopback ports and returns the env that points
  * the providers at them (base-URL overrides, fake tokens, webhook secrets, output hosts,
  * control URLs). `npm test` simulates every provider; `npm run dev` only those without a secret.
  */
-import { startOpenRouterSim } from "../../tests/support/simulators/openrouter_sim.ts";
-import { startReplicateSim } from "../../tests/support/simulators/replicate_sim.ts";
-import { generateWebhookSecret } from "../../tests/support/simulators/standard_webhooks.ts";
-import type { SimulatorOptions, Simulators } from "./simulators.ts";
+import { startOpenRouterSim } from "../../simulators/openrouter_sim.ts";
+import { startReplicateSim } from "../../simulators/replicate_sim.ts";
+import { generateWebhookSecret } from "../../simulators/standard_webhooks.ts";
+import type { SimulatorOptions, Simulators } from "./simulator_types.ts";
 
 const HOST = "127.0.0.1";
 

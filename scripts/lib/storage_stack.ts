@@ -4,8 +4,8 @@
  * (no extra env). Bytes live under `<stateDir>/storage`.
  */
 import { join } from "node:path";
-import { startStorageSim } from "../../tests/support/simulators/storage_sim.ts";
-import type { SimulatorOptions, Simulators } from "./simulators.ts";
+import { startStorageSim } from "../../simulators/storage_sim.ts";
+import type { SimulatorOptions, Simulators } from "./simulator_types.ts";
 
 /**
  * Starts the Storage simulator and returns its gateway mount. A test stack removes its objects

@@ -1,5 +1,5 @@
 import { assertEquals, assertOk } from "../../tests/support/assert.ts";
-import { pngBytes } from "../../tests/support/simulators/media.ts";
+import { pngBytes } from "../../simulators/media/images.ts";
 import { fetchOutput, MAX_OUTPUT_BYTES, type OutputSource } from "./outputs.ts";
 
 /** A request as an origin saw it. */

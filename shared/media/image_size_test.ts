@@ -1,17 +1,17 @@
 import { assertEquals } from "../../tests/support/assert.ts";
 import { imageSize } from "./image_size.ts";
-import { be16, concat } from "./fixture_bytes.ts";
+import { be16, concat } from "../../simulators/media/bytes.ts";
 import {
-  makeGif,
-  makeJpeg,
-  makePng,
-  makeWebpVp8,
-  makeWebpVp8l,
-  makeWebpVp8x,
-} from "./fixture_images.ts";
+  gifBytes,
+  jpegBytes,
+  pngBytes,
+  webpVp8Bytes,
+  webpVp8lBytes,
+  webpVp8xBytes,
+} from "../../simulators/media/images.ts";
 
 Deno.test("imageSize reads a real PNG's IHDR", async () => {
-  const png = await makePng(37, 21);
+  const png = await pngBytes(37, 21);
   assertEquals(imageSize(png, "image/png"), { width: 37, height: 21 });
   // The fixture decodes: IDAT inflates to 21 scanlines of 1 + 37 * 3 bytes.
   const idatLength = new DataView(png.buffer).getUint32(33);
@@ -24,24 +24,24 @@ Deno.test("imageSize reads a real PNG's IHDR", async () => {
 });
 
 Deno.test("imageSize scans JPEG segments to the frame header", () => {
-  assertEquals(imageSize(makeJpeg(640, 480), "image/jpeg"), { width: 640, height: 480 });
+  assertEquals(imageSize(jpegBytes(640, 480), "image/jpeg"), { width: 640, height: 480 });
   // Progressive (SOF2) and fill bytes before a marker.
-  assertEquals(imageSize(makeJpeg(33, 44, 0xc2), "image/jpeg"), { width: 33, height: 44 });
-  const filled = makeJpeg(5, 6);
+  assertEquals(imageSize(jpegBytes(33, 44, 0xc2), "image/jpeg"), { width: 33, height: 44 });
+  const filled = jpegBytes(5, 6);
   const withFill = concat(filled.subarray(0, 2), Uint8Array.of(0xff, 0xff), filled.subarray(2));
   assertEquals(imageSize(withFill, "image/jpeg"), { width: 5, height: 6 });
 });
 
 Deno.test("imageSize reads WebP (VP8X, VP8L, VP8) and GIF", () => {
-  assertEquals(imageSize(makeWebpVp8x(1000, 600), "image/webp"), { width: 1000, height: 600 });
-  assertEquals(imageSize(makeWebpVp8l(300, 200), "image/webp"), { width: 300, height: 200 });
-  assertEquals(imageSize(makeWebpVp8(512, 288), "image/webp"), { width: 512, height: 288 });
-  assertEquals(imageSize(makeGif(12, 7), "image/gif"), { width: 12, height: 7 });
+  assertEquals(imageSize(webpVp8xBytes(1000, 600), "image/webp"), { width: 1000, height: 600 });
+  assertEquals(imageSize(webpVp8lBytes(300, 200), "image/webp"), { width: 300, height: 200 });
+  assertEquals(imageSize(webpVp8Bytes(512, 288), "image/webp"), { width: 512, height: 288 });
+  assertEquals(imageSize(gifBytes(12, 7), "image/gif"), { width: 12, height: 7 });
 });
 
 Deno.test("imageSize returns null for truncated or malformed headers", async () => {
-  const png = await makePng(37, 21);
-  const jpeg = makeJpeg(640, 480);
+  const png = await pngBytes(37, 21);
+  const jpeg = jpegBytes(640, 480);
   const cases: [string, Uint8Array, Parameters<typeof imageSize>[1]][] = [
     ["png truncated", png.subarray(0, 20), "image/png"],
     ["png without IHDR", concat(png.subarray(0, 12), new Uint8Array(20)), "image/png"],
@@ -50,11 +50,11 @@ Deno.test("imageSize returns null for truncated or malformed headers", async () 
     ["jpeg segment length 0", concat(jpeg.subarray(0, 4), be16(0)), "image/jpeg"],
     ["jpeg scan before frame", Uint8Array.of(0xff, 0xd8, 0xff, 0xda, 0, 2), "image/jpeg"],
     ["jpeg garbage", Uint8Array.of(0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0, 0x12, 0x34), "image/jpeg"],
-    ["jpeg zero height", makeJpeg(640, 0), "image/jpeg"],
-    ["webp truncated", makeWebpVp8x(10, 10).subarray(0, 26), "image/webp"],
-    ["webp vp8 without start code", makeWebpVp8(5, 5).fill(0, 23, 26), "image/webp"],
-    ["gif truncated", makeGif(12, 7).subarray(0, 8), "image/gif"],
-    ["gif zero size", makeGif(0, 7), "image/gif"],
+    ["jpeg zero height", jpegBytes(640, 0), "image/jpeg"],
+    ["webp truncated", webpVp8xBytes(10, 10).subarray(0, 26), "image/webp"],
+    ["webp vp8 without start code", webpVp8Bytes(5, 5).fill(0, 23, 26), "image/webp"],
+    ["gif truncated", gifBytes(12, 7).subarray(0, 8), "image/gif"],
+    ["gif zero size", gifBytes(0, 7), "image/gif"],
   ];
   for (const [name, bytes, mime] of cases) assertEquals(imageSize(bytes, mime), null, name);
 });

@@ -1,11 +1,20 @@
 import { assertEquals } from "../../tests/support/assert.ts";
 import { mp4Info } from "./mp4_info.ts";
-import { be32, concat, text } from "./fixture_bytes.ts";
-import { box, fullBox, makeMp4, mvhd, tkhd } from "./fixture_mp4.ts";
+import { be32, concat, text } from "../../simulators/media/bytes.ts";
+import { box, fullBox, mp4Bytes, mvhd, tkhd } from "../../simulators/media/mp4.ts";
 
 Deno.test("mp4Info reads duration and the first sized track", () => {
-  assertEquals(mp4Info(makeMp4()), { durationSeconds: 5, width: 1280, height: 720 });
-  assertEquals(mp4Info(makeMp4({ version: 1, duration: 2 ** 33 + 500 })), {
+  assertEquals(mp4Info(mp4Bytes({ audioTrack: true })), {
+    durationSeconds: 5,
+    width: 1280,
+    height: 720,
+  });
+  const long = mp4Bytes({
+    mvhdVersion: 1,
+    durationSeconds: (2 ** 33 + 500) / 1000,
+    audioTrack: true,
+  });
+  assertEquals(mp4Info(long), {
     durationSeconds: (2 ** 33 + 500) / 1000,
     width: 1280,
     height: 720,
@@ -51,7 +60,7 @@ Deno.test("mp4Info falls back to mehd for fragmented files", () => {
 });
 
 Deno.test("mp4Info returns null for malformed or partial input without throwing", () => {
-  const mp4 = makeMp4();
+  const mp4 = mp4Bytes({ audioTrack: true });
   const ftyp = box("ftyp", text("isom"), be32(0));
   const moov = box("moov", mvhd(1000, 5000));
   const cases: Record<string, Uint8Array> = {

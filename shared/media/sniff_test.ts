@@ -1,9 +1,8 @@
-import { MEDIA_KIND } from "../vocabulary.ts";
 import { assertEquals } from "../../tests/support/assert.ts";
 import { sniffMedia } from "./sniff.ts";
-import { be32, concat, text } from "./fixture_bytes.ts";
-import { makeGif, makeJpeg, makePng, makeWebpVp8x } from "./fixture_images.ts";
-import { box, makeMp4 } from "./fixture_mp4.ts";
+import { be32, concat, text } from "../../simulators/media/bytes.ts";
+import { gifBytes, jpegBytes, pngBytes, webpVp8xBytes } from "../../simulators/media/images.ts";
+import { box, mp4Bytes } from "../../simulators/media/mp4.ts";
 
 const ebml = (docType: string) =>
   concat(
@@ -13,47 +12,35 @@ const ebml = (docType: string) =>
   );
 
 Deno.test("sniffMedia identifies each supported image type", async () => {
-  assertEquals(sniffMedia(await makePng(37, 21)), {
+  assertEquals(sniffMedia(await pngBytes(37, 21)), {
     mime: "image/png",
-    kind: MEDIA_KIND.image,
+    kind: "image",
     ext: "png",
   });
-  assertEquals(sniffMedia(makeJpeg(640, 480)), {
-    mime: "image/jpeg",
-    kind: MEDIA_KIND.image,
-    ext: "jpg",
-  });
-  assertEquals(sniffMedia(makeWebpVp8x(10, 10)), {
+  assertEquals(sniffMedia(jpegBytes(640, 480)), { mime: "image/jpeg", kind: "image", ext: "jpg" });
+  assertEquals(sniffMedia(webpVp8xBytes(10, 10)), {
     mime: "image/webp",
-    kind: MEDIA_KIND.image,
+    kind: "image",
     ext: "webp",
   });
-  assertEquals(sniffMedia(makeGif(12, 7)), {
-    mime: "image/gif",
-    kind: MEDIA_KIND.image,
-    ext: "gif",
-  });
+  assertEquals(sniffMedia(gifBytes(12, 7)), { mime: "image/gif", kind: "image", ext: "gif" });
   assertEquals(sniffMedia(text("GIF87a\x01\x00\x01\x00")), {
     mime: "image/gif",
-    kind: MEDIA_KIND.image,
+    kind: "image",
     ext: "gif",
   });
 });
 
 Deno.test("sniffMedia identifies MP4 by major brand, QuickTime and WebM", () => {
   for (const brand of ["isom", "iso2", "mp41", "mp42", "avc1", "dash", "M4V "]) {
-    assertEquals(sniffMedia(makeMp4({ brand }))?.mime, "video/mp4", brand);
+    assertEquals(sniffMedia(mp4Bytes({ brand }))?.mime, "video/mp4", brand);
   }
-  assertEquals(sniffMedia(makeMp4({ brand: "qt  " })), {
+  assertEquals(sniffMedia(mp4Bytes({ brand: "qt  " })), {
     mime: "video/quicktime",
-    kind: MEDIA_KIND.video,
+    kind: "video",
     ext: "mov",
   });
-  assertEquals(sniffMedia(ebml("webm")), {
-    mime: "video/webm",
-    kind: MEDIA_KIND.video,
-    ext: "webm",
-  });
+  assertEquals(sniffMedia(ebml("webm")), { mime: "video/webm", kind: "video", ext: "webm" });
   // Too short to see the DocType: the EBML magic alone is accepted.
   assertEquals(sniffMedia(Uint8Array.of(0x1a, 0x45, 0xdf, 0xa3))?.mime, "video/webm");
 });

@@ -1,5 +1,5 @@
 import { assertEquals } from "../../tests/support/assert.ts";
-import { imageCapabilities, videoCapabilities } from "../../tests/support/providers.ts";
+import { imageCapabilities, videoCapabilities } from "../../simulators/model_capabilities.ts";
 import { mediaCapabilitiesSchema, priceCredits, pricingSchema } from "./capabilities.ts";
 import { type GenerationRequest, mapInputs } from "./map_inputs.ts";
 

@@ -12,8 +12,8 @@ import {
   createSimProvider,
   waitForJob,
 } from "../support/jobs.ts";
-import { pngBytes } from "../support/simulators/media.ts";
-import { signStandardWebhook } from "../support/simulators/standard_webhooks.ts";
+import { pngBytes } from "../../simulators/media/images.ts";
+import { signStandardWebhook } from "../../simulators/standard_webhooks.ts";
 import { stack, withDb } from "../support/stack.ts";
 
 type Row = Record<string, unknown>;

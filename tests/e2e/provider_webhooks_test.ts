@@ -7,7 +7,7 @@ import {
   createSimProvider,
   waitForJob,
 } from "../support/jobs.ts";
-import { signStandardWebhook } from "../support/simulators/standard_webhooks.ts";
+import { signStandardWebhook } from "../../simulators/standard_webhooks.ts";
 import { stack, withDb } from "../support/stack.ts";
 
 const secret = () => Deno.env.get("REPLICATE_WEBHOOK_SECRET")!;

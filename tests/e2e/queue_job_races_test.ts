@@ -12,7 +12,7 @@ import {
   createSimProvider,
   waitForJob,
 } from "../support/jobs.ts";
-import { signStandardWebhook } from "../support/simulators/standard_webhooks.ts";
+import { signStandardWebhook } from "../../simulators/standard_webhooks.ts";
 import { createTestUser, stack, withDb } from "../support/stack.ts";
 
 type Row = Record<string, unknown>;

@@ -14,7 +14,7 @@ import {
   waitForJob,
 } from "../support/jobs.ts";
 import { imageCapabilities } from "../support/providers.ts";
-import { pngBytes } from "../support/simulators/media.ts";
+import { pngBytes } from "../../simulators/media/images.ts";
 import { stack, withDb } from "../support/stack.ts";
 import { createSupabaseObjectStore } from "../../shared/storage/supabase_object_store.ts";
 

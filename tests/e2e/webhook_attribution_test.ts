@@ -13,9 +13,9 @@ import {
   waitForJob,
 } from "../support/jobs.ts";
 import { createTestProvider } from "../support/providers.ts";
-import { pngBytes } from "../support/simulators/media.ts";
-import { signOpenRouterCallback } from "../support/simulators/openrouter_signature.ts";
-import { signStandardWebhook } from "../support/simulators/standard_webhooks.ts";
+import { pngBytes } from "../../simulators/media/images.ts";
+import { signOpenRouterCallback } from "../../simulators/openrouter_signature.ts";
+import { signStandardWebhook } from "../../simulators/standard_webhooks.ts";
 import { stack, withDb } from "../support/stack.ts";
 import type { Sql } from "../../shared/db/client.ts";
 import type { ProviderRow } from "../../shared/providers/provider_config.ts";

@@ -1,7 +1,7 @@
 import { assertEquals } from "../support/assert.ts";
 import { cleanup, createFundedUser, createSimModel, createSimProvider } from "../support/jobs.ts";
 import { imageCapabilities } from "../support/providers.ts";
-import { signStandardWebhook } from "../support/simulators/standard_webhooks.ts";
+import { signStandardWebhook } from "../../simulators/standard_webhooks.ts";
 import { createTestUser, deleteTestUsers, stack, type TestUser, withDb } from "../support/stack.ts";
 import { createTestApp } from "../support/test_app.ts";
 import { chunked, outcome, streamed } from "../support/bodies.ts";

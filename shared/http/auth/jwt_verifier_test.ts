@@ -1,10 +1,5 @@
 import * as jose from "jose";
 import { assertEquals, assertRejects } from "../../../tests/support/assert.ts";
-import {
-  LOCAL_ANON_KEY,
-  LOCAL_JWT_SECRET,
-  LOCAL_SERVICE_ROLE_KEY,
-} from "../../../tests/support/local_keys.ts";
 import { createJwtVerifier } from "./jwt_verifier.ts";
 import { rememberVerified } from "./verified_cache.ts";
 
@@ -125,12 +120,6 @@ Deno.test("exp is required; iat and nbf may be ahead only by the clock tolerance
   ) {
     assertEquals(typeof (await verify(await signClaims(claims))).sub, "string");
   }
-});
-
-Deno.test("the CLI's standard service_role and anon keys, which carry exp and no iat, still verify", async () => {
-  const verify = createJwtVerifier({ jwtSecret: LOCAL_JWT_SECRET });
-  assertEquals((await verify(LOCAL_SERVICE_ROLE_KEY)).role, "service_role");
-  assertEquals((await verify(LOCAL_ANON_KEY)).role, "anon");
 });
 
 Deno.test("a verification without exp is never remembered", async () => {

@@ -4,7 +4,7 @@
  * (`video.generation.<status>` envelope, `X-OpenRouter-Idempotency-Key: <id>-<status>`).
  */
 import type { Generation } from "./openrouter_chat.ts";
-import { mp4Bytes } from "./media.ts";
+import { mp4Bytes } from "./media/mp4.ts";
 import { type Scenario, scenarioFromText } from "./scenario.ts";
 import { randomId, type SimServer } from "./sim_server.ts";
 import type { WebhookSender } from "./webhook_sender.ts";

@@ -3,8 +3,8 @@
  * and anon tokens, so the project's real storage policies decide; asService for service_role),
  * and Postgres errors become Storage's: 42501 → 403 AccessDenied, 23505 → 409 Duplicate.
  */
-import type { Sql, Tx } from "../../../shared/db/client.ts";
-import { asService, asUser } from "../../../shared/db/scopes.ts";
+import type { Sql, Tx } from "../shared/db/client.ts";
+import { asService, asUser } from "../shared/db/scopes.ts";
 import type { StorageCaller } from "./storage_auth.ts";
 import { simErrors, StorageSimError } from "./storage_responses.ts";
 import type { BucketRow } from "./storage_rules.ts";

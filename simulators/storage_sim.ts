@@ -4,8 +4,7 @@
  * `dir`, rows in the real `storage.objects`, and user tokens run the project's real storage
  * policies. See docs/storage.md for coverage and the known deviations.
  */
-import type { Mount } from "../../../scripts/lib/gateway.ts";
-import { createDb } from "../../../shared/db/client.ts";
+import { createDb } from "../shared/db/client.ts";
 import { authenticate } from "./storage_auth.ts";
 import { createBlobStore } from "./storage_blobs.ts";
 import { type SimContext, splitBucketKey } from "./storage_context.ts";
@@ -41,10 +40,16 @@ export interface StorageSimOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * A handler for the gateway's `/storage/v1` prefix: the request and its path below the prefix.
+ * The same shape as the gateway's `Mount`, so the stack mounts it as is.
+ */
+export type StorageHandler = (req: Request, path: string) => Promise<Response>;
+
 /** A running simulator. */
 export interface StorageSim {
   /** The gateway handler for `/storage/v1`. */
-  mount: Mount;
+  mount: StorageHandler;
   /** Closes the database pool (the bytes under `dir` stay). */
   stop(): Promise<void>;
 }
@@ -58,7 +63,7 @@ export async function startStorageSim(opts: StorageSimOptions): Promise<StorageS
     secret: new TextEncoder().encode(opts.jwtSecret),
     globalLimit: opts.fileSizeLimit ?? 50 * 1024 * 1024,
   };
-  const mount: Mount = async (req, path) => {
+  const mount: StorageHandler = async (req, path) => {
     if (req.method === "OPTIONS") return preflight(req);
     try {
       return await route(ctx, req, path);

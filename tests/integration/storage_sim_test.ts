@@ -4,8 +4,8 @@
  * supabase-js or raw fetch against the test gateway.
  */
 import { createClient } from "@supabase/supabase-js";
-import { assertEquals, assertOk } from "../assert.ts";
-import { createTestUser, deleteTestUsers, stack, withDb } from "../stack.ts";
+import { assertEquals, assertOk } from "../support/assert.ts";
+import { createTestUser, deleteTestUsers, stack, withDb } from "../support/stack.ts";
 
 const storageUrl = () => `${stack.gatewayUrl}/storage/v1`;
 const serviceKey = () => Deno.env.get("SUPABASE_SERVICE_ROLE_KEY")!;

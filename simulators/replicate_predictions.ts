@@ -2,7 +2,8 @@
  * The Replicate simulator's predictions: the lifecycle starting → processing → terminal on
  * timers, webhooks per event, and the PNG/MP4 files their outputs point at.
  */
-import { mp4Bytes, pngBytes } from "./media.ts";
+import { pngBytes } from "./media/images.ts";
+import { mp4Bytes } from "./media/mp4.ts";
 import type { Scenario } from "./scenario.ts";
 import { randomId, type SimServer } from "./sim_server.ts";
 import type { WebhookChannel, WebhookSender } from "./webhook_sender.ts";

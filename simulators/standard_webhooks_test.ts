@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { assertEquals, assertMatch } from "../assert.ts";
+import { assertEquals, assertMatch } from "../tests/support/assert.ts";
 import { signOpenRouterCallback } from "./openrouter_signature.ts";
 import { generateWebhookSecret, signStandardWebhook } from "./standard_webhooks.ts";
 

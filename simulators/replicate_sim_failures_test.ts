@@ -1,5 +1,5 @@
 import Replicate from "replicate";
-import { assertEquals, assertMatch, assertOk, assertRejects } from "../assert.ts";
+import { assertEquals, assertMatch, assertOk, assertRejects } from "../tests/support/assert.ts";
 import { startReplicateSim } from "./replicate_sim.ts";
 import { generateWebhookSecret } from "./standard_webhooks.ts";
 import { startWebhookReceiver } from "./webhook_receiver.ts";

@@ -2,7 +2,7 @@
  * What every route of the Storage simulator receives, and the parsing helpers they share.
  */
 import type { z } from "zod";
-import type { Sql } from "../../../shared/db/client.ts";
+import type { Sql } from "../shared/db/client.ts";
 import type { BlobStore } from "./storage_blobs.ts";
 import { simErrors } from "./storage_responses.ts";
 

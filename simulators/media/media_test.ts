@@ -1,5 +1,6 @@
-import { assertEquals, assertOk } from "../assert.ts";
-import { mp4Bytes, pngBytes } from "./media.ts";
+import { assertEquals, assertOk } from "../../tests/support/assert.ts";
+import { pngBytes } from "./images.ts";
+import { mp4Bytes } from "./mp4.ts";
 
 /** Walks MP4 boxes: type → payload (after the 8-byte header), depth-first. */
 function boxes(
@@ -63,4 +64,26 @@ Deno.test("mp4Bytes: ftyp + moov parse to the requested duration and dimensions"
   assertEquals(new TextDecoder().decode(found.get("hdlr")!.subarray(8, 12)), "vide");
   const mdhd = new DataView(found.get("mdhd")!.slice().buffer);
   assertEquals(mdhd.getUint32(16) / mdhd.getUint32(12), 6.5);
+});
+
+Deno.test("mp4Bytes: audioTrack puts an unsized soun trak before the video trak; brand and mvhd v1", () => {
+  const mp4 = mp4Bytes({ audioTrack: true, brand: "qt  ", mvhdVersion: 1, durationSeconds: 2 });
+  const moov = boxes(mp4).get("moov")!;
+  const view = new DataView(moov.buffer, moov.byteOffset, moov.byteLength);
+  const mvhdSize = view.getUint32(0);
+  assertEquals(moov[8], 1, "mvhd version 1");
+  const traks = [];
+  for (let at = mvhdSize; at < moov.length; at += view.getUint32(at)) {
+    assertEquals(new TextDecoder().decode(moov.subarray(at + 4, at + 8)), "trak");
+    const found = boxes(moov, at + 8, at + view.getUint32(at));
+    const tkhd = found.get("tkhd")!;
+    const tk = new DataView(tkhd.slice().buffer);
+    traks.push([
+      new TextDecoder().decode(found.get("hdlr")!.subarray(8, 12)),
+      tk.getUint32(tkhd.length - 8) / 65536,
+      tk.getUint32(tkhd.length - 4) / 65536,
+    ]);
+  }
+  assertEquals(traks, [["soun", 0, 0], ["vide", 1280, 720]]);
+  assertEquals(new TextDecoder().decode(mp4.subarray(8, 12)), "qt  ");
 });

@@ -4,7 +4,7 @@
  * every other token runs the storage.objects policies as `authenticated` or `anon`.
  */
 import * as jose from "jose";
-import type { Claims } from "../../../shared/db/scopes.ts";
+import type { Claims } from "../shared/db/scopes.ts";
 import { simErrors } from "./storage_responses.ts";
 
 /** A verified caller. */

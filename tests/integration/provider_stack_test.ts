@@ -1,5 +1,5 @@
-import { startProviderSimulators } from "../../../scripts/lib/provider_stack.ts";
-import { assertEquals, assertMatch, assertOk } from "../assert.ts";
+import { startProviderSimulators } from "../../scripts/lib/provider_stack.ts";
+import { assertEquals, assertMatch, assertOk } from "../support/assert.ts";
 
 const base = { dbUrl: "", jwtSecret: "", gatewayUrl: "http://127.0.0.1:1", stateDir: "" };
 

@@ -1,6 +1,7 @@
 /**
- * Byte builders for the `shared/media` test fixtures, which are built in code so no binary
- * files are committed. Test-only: production code must not import this module.
+ * Byte builders for the media the simulators serve and the tests feed to `shared/media`: built in
+ * code, so no binary files are committed. Test and simulator code only; production code in
+ * `shared/` never imports `simulators/`.
  */
 
 /** Concatenates byte arrays. */

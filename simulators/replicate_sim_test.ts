@@ -1,5 +1,5 @@
 import { validateWebhook } from "replicate";
-import { assertEquals, assertMatch, assertOk } from "../assert.ts";
+import { assertEquals, assertMatch, assertOk } from "../tests/support/assert.ts";
 import { startWebhookReceiver } from "./webhook_receiver.ts";
 import { ihdrSize, verify, VERSION, waitTerminal, withSim } from "./replicate_sim_fixtures.ts";
 

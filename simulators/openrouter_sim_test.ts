@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import OpenAI from "openai";
-import { assertEquals, assertMatch, assertOk, assertRejects } from "../assert.ts";
+import { assertEquals, assertMatch, assertOk, assertRejects } from "../tests/support/assert.ts";
 import { startOpenRouterSim } from "./openrouter_sim.ts";
 import { startWebhookReceiver } from "./webhook_receiver.ts";
 
