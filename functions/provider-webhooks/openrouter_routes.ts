@@ -7,6 +7,7 @@ import { AppError } from "../../shared/errors.ts";
 import type { FunctionApp } from "../../shared/http/create_app.ts";
 import { errorResponses } from "../../shared/http/error_envelope.ts";
 import { parseJsonBytes, parseJsonText } from "../../shared/http/safe_json.ts";
+import { securedBy } from "../../shared/http/security_schemes.ts";
 import type { JobDeps } from "../../shared/jobs/job_deps.ts";
 import { reportFromVideoJob } from "../../shared/jobs/provider_calls.ts";
 import { parseVideoJob, type VideoJob } from "../../shared/providers/openrouter_video.ts";
@@ -24,6 +25,7 @@ const callbackRoute = createRoute({
   method: "post",
   path: "/openrouter",
   summary: "OpenRouter video job callback (X-OpenRouter-Signature)",
+  security: securedBy("openRouterSignature"),
   request: {
     query: z.object({
       provider: z.string().max(64).optional(),
@@ -43,6 +45,7 @@ const broadcastRoute = createRoute({
   method: "post",
   path: "/openrouter/broadcast",
   summary: "OpenRouter Broadcast traces (static secret header); fills in actual costs",
+  security: securedBy("broadcastSecret"),
   responses: {
     200: {
       description: "Acknowledged",

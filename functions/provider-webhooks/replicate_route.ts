@@ -4,6 +4,7 @@ import { AppError } from "../../shared/errors.ts";
 import type { FunctionApp } from "../../shared/http/create_app.ts";
 import { errorResponses } from "../../shared/http/error_envelope.ts";
 import { parseJsonBytes } from "../../shared/http/safe_json.ts";
+import { securedBy } from "../../shared/http/security_schemes.ts";
 import type { JobDeps } from "../../shared/jobs/job_deps.ts";
 import { reportFromPrediction } from "../../shared/jobs/provider_calls.ts";
 import { parsePrediction, type Prediction } from "../../shared/providers/replicate_adapter.ts";
@@ -18,6 +19,7 @@ const route = createRoute({
   method: "post",
   path: "/replicate",
   summary: "Replicate prediction webhook (Standard Webhooks signature)",
+  security: securedBy("standardWebhooks"),
   request: {
     query: z.object({
       provider: z.string().max(64).optional(),

@@ -1,13 +1,15 @@
 /**
  * Per-route auth guards. User routes take a user JWT (`aud` = authenticated; the anon key is
  * refused), admin routes also need `public.has_role(uid, 'admin')`, service routes take a
- * service_role JWT or a secret API key in `apikey`.
+ * service_role JWT or a secret API key in `apikey`. Each guard is marked with its kind, so the
+ * OpenAPI document states the security of exactly the routes it runs on.
  */
 import type { MiddlewareHandler } from "hono";
 import { AppError } from "../../errors.ts";
 import type { Sql } from "../../db/client.ts";
 import { asUser, type Claims } from "../../db/scopes.ts";
 import type { HonoEnv } from "../context.ts";
+import { markGuard } from "../security_schemes.ts";
 import type { JwtVerifier } from "./jwt_verifier.ts";
 
 /** What the guards need. */
@@ -51,16 +53,16 @@ export async function authenticateUser(deps: AuthDeps, header: string | undefine
 
 /** Requires a signed-in user. */
 export function requireUser(deps: AuthDeps): MiddlewareHandler<HonoEnv> {
-  return async (c, next) => {
+  return markGuard<MiddlewareHandler<HonoEnv>>(async (c, next) => {
     const { userId, claims } = await authenticateUser(deps, c.req.header("authorization"));
     c.set("caller", { kind: "user", userId, claims });
     await next();
-  };
+  }, "user");
 }
 
 /** Requires a signed-in user holding the admin role. */
 export function requireAdmin(deps: AuthDeps): MiddlewareHandler<HonoEnv> {
-  return async (c, next) => {
+  return markGuard<MiddlewareHandler<HonoEnv>>(async (c, next) => {
     const { userId, claims } = await authenticateUser(deps, c.req.header("authorization"));
     const [row] = await asUser(
       deps.db,
@@ -70,12 +72,12 @@ export function requireAdmin(deps: AuthDeps): MiddlewareHandler<HonoEnv> {
     if (!row?.admin) throw new AppError("FORBIDDEN", "Admin role required");
     c.set("caller", { kind: "user", userId, claims });
     await next();
-  };
+  }, "admin");
 }
 
 /** Requires the service role: a secret API key in `apikey`, or a service_role JWT. */
 export function requireService(deps: AuthDeps): MiddlewareHandler<HonoEnv> {
-  return async (c, next) => {
+  return markGuard<MiddlewareHandler<HonoEnv>>(async (c, next) => {
     const apikey = c.req.header("apikey");
     if (apikey?.startsWith("sb_secret_")) {
       if (!deps.secretKeys.some((k) => timingSafeEqual(k, apikey))) {
@@ -91,5 +93,5 @@ export function requireService(deps: AuthDeps): MiddlewareHandler<HonoEnv> {
     }
     c.set("caller", { kind: "service" });
     await next();
-  };
+  }, "service");
 }
