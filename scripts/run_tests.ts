@@ -1,7 +1,8 @@
 /**
  * `npm test`: every check on a stack of its own (own cluster, data folder and free ports, so it
  * runs beside `npm run dev`). Static checks, pgTAP with pg_prove, Supabase's advisors and
- * linter, the seed, then all Deno tests against function processes behind a gateway.
+ * linter, the seed, a `redocly lint` of every function's OpenAPI document, then all Deno tests
+ * against function processes behind a gateway.
  * Ends with one line `N passed, N failed` and a non-zero exit on any failure.
  */
 import { join } from "node:path";
@@ -9,6 +10,7 @@ import { freePort, REPO_ROOT, startCluster } from "./lib/cluster.ts";
 import { prepareDatabase, psql, SUPABASE_CLI } from "./lib/database.ts";
 import { startFunctions } from "./lib/functions.ts";
 import { startGateway } from "./lib/gateway.ts";
+import { lintOpenApiDocuments } from "./lib/openapi_lint.ts";
 import { parseCorsOrigins } from "../shared/http/cors.ts";
 import { startSimulators } from "./lib/simulators.ts";
 import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_SERVICE_ROLE_KEY } from "./lib/local_keys.ts";
@@ -153,8 +155,7 @@ try {
   await Deno.remove(seedScript);
   record("seed.sql loads twice on a migrated database", seedOk.ok, seedOk.out);
 
-  // --- Deno tests against the running functions ------------------------------------------
-  console.log("== deno tests");
+  // --- the function stack: OpenAPI documents, then Deno tests against it -------------------
   const gatewayPort = freePort();
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   const env: Record<string, string> = {
@@ -193,6 +194,16 @@ try {
   cleanups.push(() => bounded(gateway.shutdown(), 2000));
   cleanups.push(() => fns.stop());
 
+  console.log("== openapi documents");
+  const names = Object.keys(fns.ports);
+  const lintResult = await lintOpenApiDocuments(gatewayUrl, names);
+  record(
+    `openapi lint: ${names.length} documents (redocly, recommended rules)`,
+    lintResult.ok,
+    lintResult.output,
+  );
+
+  console.log("== deno tests");
   const testEnv = {
     ...env,
     TEST_DB_URL: cluster.url,

@@ -7,6 +7,7 @@ import { AppError } from "../../shared/errors.ts";
 import type { FunctionApp } from "../../shared/http/create_app.ts";
 import { errorResponses } from "../../shared/http/error_envelope.ts";
 import { parseJsonBytes } from "../../shared/http/safe_json.ts";
+import { securedBy } from "../../shared/http/security_schemes.ts";
 import { asService } from "../../shared/db/scopes.ts";
 import * as apiUsage from "../../shared/db/tables/api_usage_logs.ts";
 import { verifyStaticSecret } from "../../shared/providers/webhook_signatures.ts";
@@ -18,6 +19,7 @@ const route = createRoute({
   method: "post",
   path: "/openrouter/broadcast",
   summary: "OpenRouter Broadcast traces (static secret header); fills in actual costs",
+  security: securedBy("broadcastSecret"),
   responses: {
     200: {
       description: "Acknowledged",

@@ -11,6 +11,7 @@ import { AppError } from "../../shared/errors.ts";
 import type { FunctionApp } from "../../shared/http/create_app.ts";
 import { errorResponses } from "../../shared/http/error_envelope.ts";
 import { parseJsonBytes } from "../../shared/http/safe_json.ts";
+import { securedBy } from "../../shared/http/security_schemes.ts";
 import { handleDelivery } from "../../shared/jobs/deliveries.ts";
 import type { CallbackEvent } from "../../shared/providers/adapter.ts";
 import { callbacksFor } from "../../shared/providers/adapters.ts";
@@ -22,6 +23,8 @@ const route = createRoute({
   path: "/{provider}",
   summary:
     "A provider's signed callback (Replicate: Standard Webhooks; OpenRouter: X-OpenRouter-Signature)",
+  // Whichever the provider's adapter signs with.
+  security: [...securedBy("standardWebhooks"), ...securedBy("openRouterSignature")],
   request: {
     params: z.object({ provider: z.string().max(64) }),
     query: z.object({

@@ -46,6 +46,10 @@ const route = createRoute({
           // Validated in the handler: the body's shape (job_type or not) decides the schema.
           schema: z.looseObject({}).openapi({
             description: "CreateJobRequest, or LegacyJobRequest when job_type is present",
+            anyOf: [
+              { $ref: "#/components/schemas/CreateJobRequest" },
+              { $ref: "#/components/schemas/LegacyJobRequest" },
+            ],
           }),
         },
       },

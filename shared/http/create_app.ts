@@ -1,10 +1,10 @@
 /**
  * The app factory every function uses: Hono + zod-openapi under the base path `/<name>`, with
  * request ids, CORS on every response, the shared body reader (size cap, safe JSON), one JSON log
- * line per request, the error envelope, 404/405 handling, `GET /<name>/openapi.json` and
- * `GET /<name>/docs`.
+ * line per request, the error envelope, 404/405 handling, `GET /<name>/openapi.json` (completed
+ * by `openapi_document.ts`: security, operation ids, error answers) and `GET /<name>/docs`.
  */
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Sql } from "../db/client.ts";
 import { sha256Hex } from "../encoding.ts";
 import { AppError, type FieldIssue } from "../errors.ts";
@@ -14,13 +14,15 @@ import { bodyReader, preferBodyError } from "./body_reader.ts";
 import type { HonoEnv } from "./context.ts";
 import { corsHeaders } from "./cors.ts";
 import { docsPage } from "./docs_page.ts";
-import { toErrorResponse } from "./error_envelope.ts";
+import { errorEnvelopeSchema, toErrorResponse } from "./error_envelope.ts";
+import { finalizeDocument, type OpenApiDocument } from "./openapi_document.ts";
+import { type GuardKind, guardKindOf } from "./security_schemes.ts";
 
 /** Options for {@link createFunctionApp}. */
 export interface FunctionAppOptions {
   /** The function name; also the base path the platform routes to it. */
   name: string;
-  /** One line for the OpenAPI document. */
+  /** What the function does: the OpenAPI document's `info.description`. */
   description: string;
   log: Logger;
   db: Sql;
@@ -32,6 +34,7 @@ export interface FunctionAppOptions {
 /** The app type every function's routes are registered on. */
 export type FunctionApp = OpenAPIHono<HonoEnv>;
 
+const DEFAULT_BODY_LIMIT = 65_536;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
 /** Turns zod issues into envelope details that name the field. */
@@ -101,7 +104,7 @@ export function createFunctionApp(opts: FunctionAppOptions): FunctionApp {
       user: caller?.kind === "user" ? await userHash(caller.userId) : caller?.kind,
     });
   });
-  root.use("*", bodyReader({ maxBytes: opts.bodyLimitBytes ?? 65_536 }));
+  root.use("*", bodyReader({ maxBytes: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT }));
   root.use("*", auditTrail({ db: opts.db, log, fn: opts.name }));
 
   const app = root.basePath(`/${opts.name}`) as unknown as FunctionApp;
@@ -123,13 +126,62 @@ export function createFunctionApp(opts: FunctionAppOptions): FunctionApp {
     return toErrorResponse(err, c.get("requestId") ?? "unknown", log);
   });
 
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: { title: opts.name, version: "1.0.0", description: opts.description },
-    servers: [{ url: "/functions/v1" }],
-  });
-  app.get("/docs", (c) => c.html(docsPage(opts.name, `/${opts.name}`)));
+  registerDocumentRoutes(app, opts);
   return app;
+}
+
+const documentRoute = createRoute({
+  method: "get",
+  path: "/openapi.json",
+  summary: "This function's OpenAPI 3.1 document",
+  responses: {
+    200: {
+      description: "The document",
+      content: { "application/json": { schema: z.looseObject({}) } },
+    },
+  },
+});
+
+const docsRoute = createRoute({
+  method: "get",
+  path: "/docs",
+  summary: "A docs page listing the operations (no external assets)",
+  responses: {
+    200: { description: "The page", content: { "text/html": { schema: z.string() } } },
+  },
+});
+
+function registerDocumentRoutes(app: FunctionApp, opts: FunctionAppOptions): void {
+  // Every operation's error answers name the envelope, whether or not a route used it.
+  app.openAPIRegistry.register("ErrorEnvelope", errorEnvelopeSchema);
+  let document: OpenApiDocument | undefined;
+  app.openapi(documentRoute, (c) => {
+    // Built on first request: by then every route is registered and the router is fixed. The
+    // generator returns a fresh object, typed more strictly than the completion needs.
+    document ??= finalizeDocument(
+      app.getOpenAPI31Document({
+        openapi: "3.1.0",
+        info: { title: opts.name, version: "1.0.0", description: opts.description },
+        servers: [{ url: "/functions/v1", description: "The project's Edge Functions URL" }],
+      }) as unknown as OpenApiDocument,
+      {
+        basePath: `/${opts.name}`,
+        bodyLimitBytes: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
+        guardsFor: (method, path) => guardsFor(app, method, path),
+      },
+    );
+    return c.json(document, 200);
+  });
+  app.openapi(docsRoute, (c) => c.html(docsPage(opts.name, `/${opts.name}`)));
+}
+
+/**
+ * The guards Hono runs for a request to `path` (`{id}` placeholders match `:id` like any
+ * value): the same router lookup a request makes, so the document cannot claim other auth.
+ */
+function guardsFor(app: FunctionApp, method: string, path: string): GuardKind[] {
+  const [matched] = app.router.match(method, path);
+  return matched.map(([[handler]]) => guardKindOf(handler)).filter((k) => k !== undefined);
 }
 
 async function userHash(userId: string): Promise<string> {

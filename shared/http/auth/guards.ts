@@ -1,7 +1,8 @@
 /**
  * Per-route auth guards. User routes take a user JWT (`aud` = authenticated; the anon key is
  * refused), admin routes also need `public.has_role(uid, 'admin')`, service routes take a
- * service_role JWT or a secret API key in `apikey`.
+ * service_role JWT or a secret API key in `apikey`. Each guard is marked with its kind, so the
+ * OpenAPI document states the security of exactly the routes it runs on.
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { AppError } from "../../errors.ts";
@@ -10,6 +11,7 @@ import { asUser, type Claims } from "../../db/scopes.ts";
 import * as profiles from "../../db/tables/profiles.ts";
 import { isUuid } from "../../encoding.ts";
 import type { HonoEnv } from "../context.ts";
+import { markGuard } from "../security_schemes.ts";
 import type { JwtVerifier } from "./jwt_verifier.ts";
 
 /** What the guards need. */
@@ -63,27 +65,27 @@ export function userCaller(c: Context<HonoEnv>): { userId: string; claims: Claim
 
 /** Requires a signed-in user. */
 export function requireUser(deps: AuthDeps): MiddlewareHandler<HonoEnv> {
-  return async (c, next) => {
+  return markGuard<MiddlewareHandler<HonoEnv>>(async (c, next) => {
     const { userId, claims } = await authenticateUser(deps, c.req.header("authorization"));
     c.set("caller", { kind: "user", userId, claims });
     await next();
-  };
+  }, "user");
 }
 
 /** Requires a signed-in user holding the admin role. */
 export function requireAdmin(deps: AuthDeps): MiddlewareHandler<HonoEnv> {
-  return async (c, next) => {
+  return markGuard<MiddlewareHandler<HonoEnv>>(async (c, next) => {
     const { userId, claims } = await authenticateUser(deps, c.req.header("authorization"));
     const [row] = await asUser(deps.db, claims, (tx) => profiles.hasRole(tx, userId, "admin"));
     if (!row?.granted) throw new AppError("FORBIDDEN", "Admin role required");
     c.set("caller", { kind: "user", userId, claims });
     await next();
-  };
+  }, "admin");
 }
 
 /** Requires the service role: a secret API key in `apikey`, or a service_role JWT. */
 export function requireService(deps: AuthDeps): MiddlewareHandler<HonoEnv> {
-  return async (c, next) => {
+  return markGuard<MiddlewareHandler<HonoEnv>>(async (c, next) => {
     const apikey = c.req.header("apikey");
     if (apikey?.startsWith("sb_secret_")) {
       if (!deps.secretKeys.some((k) => timingSafeEqual(k, apikey))) {
@@ -99,5 +101,5 @@ export function requireService(deps: AuthDeps): MiddlewareHandler<HonoEnv> {
     }
     c.set("caller", { kind: "service" });
     await next();
-  };
+  }, "service");
 }
