@@ -11,6 +11,7 @@ export const PAGE_JS = String.raw`
 const $ = (id) => document.getElementById(id);
 const pct = (v) => (v === null || v === undefined ? "–" : (v * 100).toFixed(1) + " %");
 const num = (v) => (v === null || v === undefined ? "–" : Number(v).toLocaleString("en-US"));
+const count = (v) => (Number.isInteger(v) ? num(v) : v.toFixed(1));
 const secs = (ms) => (ms === null || ms === undefined ? "–" : (ms / 1000).toFixed(1) + " s");
 
 function takeToken() {
@@ -89,7 +90,7 @@ function render(data) {
     { name: "completed", color: "#16a34a", values: daily.jobs.map((r) => r.completed) },
     { name: "failed", color: "#dc2626", values: daily.jobs.map((r) => r.failed) },
     { name: "cancelled", color: "#9ca3af", values: daily.jobs.map((r) => r.cancelled) },
-  ], { stacked: true, fmt: (v) => num(Math.round(v)) });
+  ], { stacked: true, fmt: count });
   const models = daily.models.slice(0, PALETTE.length);
   lineChart($("c-success"), "success", "Success rate per model and day", days, models.map((m, i) => ({
     name: m.model_key, color: PALETTE[i], values: byDay(days, m.days, (r) => r.success_rate),
@@ -100,7 +101,7 @@ function render(data) {
   barChart($("c-credits"), "credits", "Credits charged and refunded per day", days, [
     { name: "charged", color: "#2563eb", values: daily.credits.map((r) => r.charged) },
     { name: "refunded", color: "#d97706", values: daily.credits.map((r) => r.refunded) },
-  ], { stacked: false, fmt: (v) => num(Math.round(v)) });
+  ], { stacked: false, fmt: count });
   lineChart($("c-providers"), "providers", "Provider error rate per day", days,
     daily.providers.slice(0, PALETTE.length).map((p, i) => ({
       name: p.name, color: PALETTE[i], values: byDay(days, p.days, (r) => r.error_rate),
@@ -135,6 +136,11 @@ $("token-form").addEventListener("submit", (ev) => {
   if (token) load(token);
 });
 $("reload").addEventListener("click", () => token && load(token));
+// A token pasted into the address bar of an open page arrives as a fragment change.
+addEventListener("hashchange", () => {
+  const fresh = takeToken();
+  if (fresh) load(token = fresh);
+});
 if (token) load(token);
 else say("Open this page as …/dashboard#token=<admin JWT>, or paste an admin token above.", false);
 `;
