@@ -53,7 +53,10 @@ export async function dispatchOnce(
         apikey: ctx.stack.secretKey,
         "content-type": "application/json",
       },
-      body: JSON.stringify({ limit, webhook_overdue_seconds: webhookOverdueSeconds }),
+      body: JSON.stringify({
+        limit,
+        webhook_overdue_seconds: webhookOverdueSeconds,
+      }),
     },
   );
   const body = await res.json();
@@ -68,9 +71,14 @@ export async function dispatchOnce(
  * callbacks for jobs the reconciler already finished, and their retries, must not load the
  * next measurement.
  */
-export async function webhooksSettled(ctx: BenchContext, deadline = Date.now() + 120_000) {
+export async function webhooksSettled(
+  ctx: BenchContext,
+  deadline = Date.now() + 120_000,
+) {
   while (Date.now() < deadline) {
-    const res = await fetch(`${ctx.stack.replicateControlUrl}/webhooks/pending`);
+    const res = await fetch(
+      `${ctx.stack.replicateControlUrl}/webhooks/pending`,
+    );
     const { pending } = await res.json() as { pending: number };
     if (pending === 0) break;
     await new Promise((r) => setTimeout(r, 250));
@@ -96,7 +104,9 @@ export async function drain(
     }
     // Between measurements nothing is measured: a job whose final webhook was shed and whose
     // retries ran out is polled after 5 s rather than the production 120 s.
-    await dispatchOnce(ctx, 200, 5).catch((e) => ctx.log(`  dispatch failed: ${e}`));
+    await dispatchOnce(ctx, 200, 5).catch((e) =>
+      ctx.log(`  dispatch failed: ${e}`)
+    );
     await new Promise((r) => setTimeout(r, 200));
   }
   return false;
@@ -137,7 +147,9 @@ export function ratioRow(
     meets = value !== null ? value < row.maxValue : null;
   }
   const spread = (s: Sample | null | undefined) =>
-    s ? { min: round(s.min), max: round(s.max), runs: s.runs.map(round) } : undefined;
+    s
+      ? { min: round(s.min), max: round(s.max), runs: s.runs.map(round) }
+      : undefined;
   const out: ResultRow = {
     scenario: row.scenario,
     metric: row.metric,
@@ -157,7 +169,9 @@ export function ratioRow(
   ctx.log(
     `  ${row.metric}: ${out.value} ${row.unit}${
       out.anchor ? `  vs ${out.anchor} ${out.anchor_value}` : ""
-    }${r}${meets === null ? "" : meets ? "  (target met)" : "  (target NOT met)"}`,
+    }${r}${
+      meets === null ? "" : meets ? "  (target met)" : "  (target NOT met)"
+    }`,
   );
   return out;
 }

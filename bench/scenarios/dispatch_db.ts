@@ -28,7 +28,10 @@ async function claimPlan(ctx: BenchContext): Promise<string[]> {
     const [{ src }] = await tx<{ src: string }[]>`
       select p.prosrc as src from pg_proc p join pg_namespace n on n.oid = p.pronamespace
       where n.nspname = 'public' and p.proname = 'claim_due_jobs'`;
-    const body = src.replaceAll("p_limit", "25").replaceAll("p_lease_seconds", "120");
+    const body = src.replaceAll("p_limit", "25").replaceAll(
+      "p_lease_seconds",
+      "120",
+    );
     const rows = await tx.unsafe(
       `explain (analyze, costs off, timing on, summary on) ${body}`,
     );
@@ -45,7 +48,8 @@ export async function dispatchDb(ctx: BenchContext): Promise<void> {
   const s = "3a. dispatch, database path";
   const n = opts.drainJobs;
   ctx.log(`${s} (${n} jobs)`);
-  const size = (warmup: boolean) => warmup ? Math.max(500, Math.round(n / 10)) : n;
+  const size = (warmup: boolean) =>
+    warmup ? Math.max(500, Math.round(n / 10)) : n;
   const model = fx.silentModel.id;
 
   let claimShare = 0;
@@ -124,7 +128,9 @@ export async function dispatchDb(ctx: BenchContext): Promise<void> {
   addProfile(ctx, s, [
     `Timing spans in the drain process: claim_due_jobs took ${
       Math.round(claimShare * 100)
-    }% of the wall time, ${claimAvg.toFixed(1)} ms per claim of 25 (averaged over the drain, ` +
+    }% of the wall time, ${
+      claimAvg.toFixed(1)
+    } ms per claim of 25 (averaged over the drain, ` +
     `from ${n} queued jobs down to 0). The rest is the two job_transition transactions per job ` +
     `(submitted, then complete; each with the service-role switch), ${
       perJob.toFixed(1)

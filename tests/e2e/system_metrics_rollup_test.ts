@@ -170,6 +170,7 @@ Deno.test("retention through HTTP deletes expired provider call logs in batches"
         select count(*)::int as n from public.api_usage_logs where provider_id = ${provider.id}`;
       assertEquals(left.n, 1, "the 89-day-old row stays");
     } finally {
+      await sql`delete from public.api_usage_logs where provider_id = ${provider.id}`;
       await cleanup(sql, [], [provider]);
     }
   });

@@ -248,6 +248,8 @@ Deno.test("the overview and the Prometheus exposition report hand-computed figur
       assertOk(parsed.types.size >= 19 && [...parsed.types.values()].every((t) => t === "gauge"));
       assertEquals((await prometheus(admin.jwt)).status, 200, "an admin JWT scrapes too");
     } finally {
+      // Provider call rows outlive their provider (provider_id set null): removed first.
+      await sql`delete from public.api_usage_logs where provider_id = ${provider.id}`;
       await cleanup(sql, users, [provider]);
     }
   });
