@@ -6,12 +6,7 @@
 import { join } from "node:path";
 import { FUNCTION_NAMES } from "../scripts/lib/functions.ts";
 import { run } from "../scripts/lib/process.ts";
-import {
-  type BenchContext,
-  type BenchOptions,
-  ratioRow,
-  skipRow,
-} from "./lib/context.ts";
+import { type BenchContext, type BenchOptions, ratioRow, skipRow } from "./lib/context.ts";
 import { createFixtures } from "./lib/fixtures.ts";
 import { BENCH_DIR, packageVersion } from "./lib/node.ts";
 import { peakRssMb, pidOfFunction, resetPeakRss } from "./lib/procs.ts";
@@ -178,9 +173,7 @@ export async function main(args: string[]): Promise<number> {
         await sc.fn(ctx);
       } catch (err) {
         log(
-          `  scenario ${sc.key} failed: ${
-            err instanceof Error ? err.stack : err
-          }`,
+          `  scenario ${sc.key} failed: ${err instanceof Error ? err.stack : err}`,
         );
         ctx.rows.push({
           scenario: sc.key,
@@ -192,9 +185,7 @@ export async function main(args: string[]): Promise<number> {
           ratio: null,
           target: null,
           meets_target: false,
-          skipped: `failed: ${
-            err instanceof Error ? err.message.split("\n")[0] : err
-          }`,
+          skipped: `failed: ${err instanceof Error ? err.message.split("\n")[0] : err}`,
         });
       }
       await notePeaks(sc.key);
@@ -245,9 +236,7 @@ export async function main(args: string[]): Promise<number> {
     const summary = [
       `${met.length} targets met, ${missed.length} not met.`,
       ...missed.map((r) =>
-        `- Not met: ${r.scenario}: ${r.metric} (${
-          r.ratio ?? r.value
-        }, ${r.target})`
+        `- Not met: ${r.scenario}: ${r.metric} (${r.ratio ?? r.value}, ${r.target})`
       ),
     ];
     const report: BenchReport = {
@@ -269,8 +258,7 @@ export async function main(args: string[]): Promise<number> {
           SIM_LATENCY_MS: "0",
         },
         users: fx.users.length,
-        node_anchors:
-          "Node 20 (machine's) with graphile-worker 0.16.x and pg-boss 10",
+        node_anchors: "Node 20 (machine's) with graphile-worker 0.16.x and pg-boss 10",
       },
       results: ctx.rows,
       curve: ctx.curve,

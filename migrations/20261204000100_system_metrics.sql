@@ -162,6 +162,23 @@ as $$
       and j.completed_at > now() - interval '24 hours'
       and j.completed_at <= now()
   ),
+  -- One pass over the window for every total (the CTE is read once per reference).
+  totals as (
+    select
+      count(*) filter (where f.status = 'completed') as completed,
+      count(*) filter (where f.status = 'failed') as failed,
+      count(*) filter (where f.status = 'cancelled') as cancelled,
+      count(*) filter (where f.status = 'completed' and f.completed_at > now() - interval '1 hour')
+        as completed_1h
+    from finished f
+  ),
+  active_totals as (
+    select
+      coalesce(sum(a.n) filter (where a.status = 'queued'), 0) as queued,
+      coalesce(sum(a.n) filter (where a.status = 'processing'), 0) as processing,
+      min(a.oldest) filter (where a.status = 'queued') as oldest_queued
+    from active a
+  ),
   finished_by_model as (
     select f.api_model_id,
       round(percentile_cont(0.5) within group (order by f.run_ms)
@@ -221,27 +238,20 @@ as $$
   select jsonb_build_object(
     'generated_at', now(),
     'jobs', jsonb_build_object(
-      'by_status', jsonb_build_object(
-        'queued', (select coalesce(sum(a.n), 0) from active a where a.status = 'queued'),
-        'processing', (select coalesce(sum(a.n), 0) from active a where a.status = 'processing'),
-        'completed', (select count(*) from finished f where f.status = 'completed'),
-        'failed', (select count(*) from finished f where f.status = 'failed'),
-        'cancelled', (select count(*) from finished f where f.status = 'cancelled')
-      ),
+      'by_status', (select jsonb_build_object('queued', a.queued, 'processing', a.processing,
+          'completed', t.completed, 'failed', t.failed, 'cancelled', t.cancelled)
+        from totals t, active_totals a),
       'queued_by_model', coalesce((
         select jsonb_agg(jsonb_build_object('model_id', q.model_id, 'model_key', q.model_key,
           'queued', q.queued) order by q.queued desc, q.model_key, q.model_id)
         from queue q where q.queued > 0), '[]'::jsonb),
       'oldest_queued_age_s', (
-        select round(extract(epoch from (now() - min(a.oldest)))::numeric, 1)
-        from active a where a.status = 'queued'),
-      'completed_1h', (select count(*) from finished f
-        where f.status = 'completed' and f.completed_at > now() - interval '1 hour'),
-      'completed_24h', (select count(*) from finished f where f.status = 'completed'),
+        select round(extract(epoch from (now() - a.oldest_queued))::numeric, 1)
+        from active_totals a),
+      'completed_1h', (select t.completed_1h from totals t),
+      'completed_24h', (select t.completed from totals t),
       'success_rate_24h', (
-        select round((count(*) filter (where f.status = 'completed'))::numeric
-          / nullif(count(*) filter (where f.status in ('completed', 'failed')), 0), 4)
-        from finished f),
+        select round(t.completed::numeric / nullif(t.completed + t.failed, 0), 4) from totals t),
       'generation_ms', coalesce((
         select jsonb_agg(jsonb_build_object('model_id', fm.api_model_id, 'model_key', m.model_key,
           'p50', fm.p50, 'p95', fm.p95, 'samples', fm.samples) order by m.model_key, m.id)

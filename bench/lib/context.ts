@@ -104,9 +104,7 @@ export async function drain(
     }
     // Between measurements nothing is measured: a job whose final webhook was shed and whose
     // retries ran out is polled after 5 s rather than the production 120 s.
-    await dispatchOnce(ctx, 200, 5).catch((e) =>
-      ctx.log(`  dispatch failed: ${e}`)
-    );
+    await dispatchOnce(ctx, 200, 5).catch((e) => ctx.log(`  dispatch failed: ${e}`));
     await new Promise((r) => setTimeout(r, 200));
   }
   return false;
@@ -147,9 +145,7 @@ export function ratioRow(
     meets = value !== null ? value < row.maxValue : null;
   }
   const spread = (s: Sample | null | undefined) =>
-    s
-      ? { min: round(s.min), max: round(s.max), runs: s.runs.map(round) }
-      : undefined;
+    s ? { min: round(s.min), max: round(s.max), runs: s.runs.map(round) } : undefined;
   const out: ResultRow = {
     scenario: row.scenario,
     metric: row.metric,
@@ -169,9 +165,7 @@ export function ratioRow(
   ctx.log(
     `  ${row.metric}: ${out.value} ${row.unit}${
       out.anchor ? `  vs ${out.anchor} ${out.anchor_value}` : ""
-    }${r}${
-      meets === null ? "" : meets ? "  (target met)" : "  (target NOT met)"
-    }`,
+    }${r}${meets === null ? "" : meets ? "  (target met)" : "  (target NOT met)"}`,
   );
   return out;
 }

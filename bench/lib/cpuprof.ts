@@ -48,17 +48,12 @@ export function summarize(profile: CpuProfile, top = 12): string[] {
     fns.set(fn, (fns.get(fn) ?? 0) + 1);
   }
   const pct = (n: number) => `${((n / total) * 100).toFixed(1)}%`;
-  const sorted = (m: Map<string, number>) =>
-    [...m.entries()].sort((a, b) => b[1] - a[1]);
+  const sorted = (m: Map<string, number>) => [...m.entries()].sort((a, b) => b[1] - a[1]);
   return [
     `Self time by module (${total} samples):`,
-    ...sorted(modules).slice(0, top).map(([k, v]) =>
-      `    ${pct(v).padStart(6)}  ${k}`
-    ),
+    ...sorted(modules).slice(0, top).map(([k, v]) => `    ${pct(v).padStart(6)}  ${k}`),
     "Top functions by self time:",
-    ...sorted(fns).slice(0, top).map(([k, v]) =>
-      `    ${pct(v).padStart(6)}  ${k}`
-    ),
+    ...sorted(fns).slice(0, top).map(([k, v]) => `    ${pct(v).padStart(6)}  ${k}`),
   ];
 }
 
@@ -66,9 +61,7 @@ export function summarize(profile: CpuProfile, top = 12): string[] {
 export async function connectInspector(port: number) {
   let list: { webSocketDebuggerUrl: string }[] = [];
   for (let i = 0; i < 500 && list.length === 0; i++) {
-    list = await fetch(`http://127.0.0.1:${port}/json/list`).then((r) =>
-      r.json()
-    ).catch(() => []);
+    list = await fetch(`http://127.0.0.1:${port}/json/list`).then((r) => r.json()).catch(() => []);
     if (list.length === 0) await new Promise((r) => setTimeout(r, 10));
   }
   const ws = new WebSocket(list[0].webSocketDebuggerUrl);

@@ -6,11 +6,7 @@
 import { createDb, type Sql } from "../../shared/db/client.ts";
 import type { ProviderRow } from "../../shared/providers/provider_config.ts";
 import type { ModelRow } from "../../shared/providers/registry.ts";
-import {
-  createFundedUser,
-  createSimModel,
-  createSimProvider,
-} from "../../tests/support/jobs.ts";
+import { createFundedUser, createSimModel, createSimProvider } from "../../tests/support/jobs.ts";
 import type { TestUser } from "../../tests/support/stack.ts";
 
 /** Output size the simulator renders: small, so storage writes do not dominate every figure. */

@@ -2,14 +2,11 @@
 import { join } from "node:path";
 import type { BenchReport, CurvePoint, ResultRow } from "./types.ts";
 
-const fmt = (n: number | null | undefined) =>
-  n === null || n === undefined ? "" : String(n);
+const fmt = (n: number | null | undefined) => n === null || n === undefined ? "" : String(n);
 
 function valueCell(r: ResultRow): string {
   if (r.skipped) return `skipped: ${r.skipped}`;
-  const spread = r.spread && r.spread.runs.length > 1
-    ? ` (${r.spread.min}–${r.spread.max})`
-    : "";
+  const spread = r.spread && r.spread.runs.length > 1 ? ` (${r.spread.min}–${r.spread.max})` : "";
   return `${fmt(r.value)} ${r.unit}${spread}`;
 }
 
@@ -33,9 +30,9 @@ export function markdownTable(rows: ResultRow[]): string {
           : ""
       }`;
     out.push(
-      `| ${r.scenario} | ${r.metric} | ${valueCell(r)} | ${
-        r.anchor ?? ""
-      } | ${anchor} | ${fmt(r.ratio)} | ${r.target ?? ""} | ${metCell(r)} |`,
+      `| ${r.scenario} | ${r.metric} | ${valueCell(r)} | ${r.anchor ?? ""} | ${anchor} | ${
+        fmt(r.ratio)
+      } | ${r.target ?? ""} | ${metCell(r)} |`,
     );
   }
   return out.join("\n");
@@ -47,21 +44,16 @@ export function enqueueChart(points: CurvePoint[]): string {
   const series = [...new Set(points.map((p) => p.series))];
   const xs = [...new Set(points.map((p) => p.clients))].sort((a, b) => a - b);
   const maxY = Math.max(1, ...points.map((p) => p.rps)) * 1.1;
-  const x = (c: number) =>
-    L + (xs.indexOf(c) / Math.max(1, xs.length - 1)) * (W - L - R);
+  const x = (c: number) => L + (xs.indexOf(c) / Math.max(1, xs.length - 1)) * (W - L - R);
   const y = (v: number) => T + (1 - v / maxY) * (H - T - B);
   const colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"];
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
     `<text x="${L}" y="18" font-size="14">POST /queue-job throughput vs concurrent clients</text>`,
-    `<line x1="${L}" y1="${H - B}" x2="${W - R}" y2="${
-      H - B
-    }" stroke="black"/>`,
+    `<line x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}" stroke="black"/>`,
     `<line x1="${L}" y1="${T}" x2="${L}" y2="${H - B}" stroke="black"/>`,
-    `<text x="${(L + W - R) / 2}" y="${
-      H - 12
-    }" text-anchor="middle">clients</text>`,
+    `<text x="${(L + W - R) / 2}" y="${H - 12}" text-anchor="middle">clients</text>`,
     `<text x="16" y="${(T + H - B) / 2}" transform="rotate(-90 16 ${
       (T + H - B) / 2
     })" text-anchor="middle">req/s (tps)</text>`,
@@ -69,12 +61,8 @@ export function enqueueChart(points: CurvePoint[]): string {
   for (let i = 0; i <= 4; i++) {
     const v = (maxY / 4) * i;
     parts.push(
-      `<line x1="${L - 4}" y1="${y(v)}" x2="${W - R}" y2="${
-        y(v)
-      }" stroke="#ddd"/>`,
-      `<text x="${L - 8}" y="${y(v) + 4}" text-anchor="end">${
-        Math.round(v)
-      }</text>`,
+      `<line x1="${L - 4}" y1="${y(v)}" x2="${W - R}" y2="${y(v)}" stroke="#ddd"/>`,
+      `<text x="${L - 8}" y="${y(v) + 4}" text-anchor="end">${Math.round(v)}</text>`,
     );
   }
   for (const c of xs) {
@@ -83,9 +71,7 @@ export function enqueueChart(points: CurvePoint[]): string {
     );
   }
   series.forEach((name, i) => {
-    const pts = points.filter((p) => p.series === name).sort((a, b) =>
-      a.clients - b.clients
-    );
+    const pts = points.filter((p) => p.series === name).sort((a, b) => a.clients - b.clients);
     const color = colors[i % colors.length];
     parts.push(
       `<polyline fill="none" stroke="${color}" stroke-width="2" points="${
@@ -98,9 +84,7 @@ export function enqueueChart(points: CurvePoint[]): string {
           Math.round(p.rps)
         }</title></circle>`
       ),
-      `<rect x="${W - R + 15}" y="${
-        T + 10 + i * 20
-      }" width="12" height="12" fill="${color}"/>`,
+      `<rect x="${W - R + 15}" y="${T + 10 + i * 20}" width="12" height="12" fill="${color}"/>`,
       `<text x="${W - R + 32}" y="${T + 20 + i * 20}">${name}</text>`,
     );
   });
@@ -121,9 +105,7 @@ export function markdown(
     `Run ${report.date}${
       report.quick ? " (**--quick**: shorter runs, fewer jobs)" : ""
     }, ${report.duration_seconds} s. Machine: ${m.cores} cores (${m.cpu_model}), ${m.memory_mb} MB, ${m.os}.`,
-    `Versions: ${
-      Object.entries(report.versions).map(([k, v]) => `${k} ${v}`).join(", ")
-    }.`,
+    `Versions: ${Object.entries(report.versions).map(([k, v]) => `${k} ${v}`).join(", ")}.`,
     `Load: ${report.load_generator}.`,
     "",
     "Every figure is the median of the measured runs (after a warm-up run) with min–max; ratios",

@@ -4,11 +4,7 @@
  * function as its own Deno process, and the gateway. Nothing of the dev stack is touched.
  */
 import { join } from "node:path";
-import {
-  freePort,
-  REPO_ROOT,
-  startCluster,
-} from "../../scripts/lib/cluster.ts";
+import { freePort, REPO_ROOT, startCluster } from "../../scripts/lib/cluster.ts";
 import { prepareDatabase } from "../../scripts/lib/database.ts";
 import { startFunctions } from "../../scripts/lib/functions.ts";
 import { startGateway } from "../../scripts/lib/gateway.ts";
@@ -47,9 +43,7 @@ export async function startBenchStack(
   const cleanups: (() => Promise<void> | void)[] = [];
   const stop = async () => {
     for (const fn of cleanups.reverse()) {
-      await Promise.resolve().then(fn).catch((e) =>
-        console.error("cleanup:", e)
-      );
+      await Promise.resolve().then(fn).catch((e) => console.error("cleanup:", e));
     }
   };
   try {
@@ -85,9 +79,7 @@ export async function startBenchStack(
       LOG_LEVEL: "warn",
     };
     const stateDir = join(REPO_ROOT, ".local", `bench-state-${Deno.pid}`);
-    cleanups.push(() =>
-      Deno.remove(stateDir, { recursive: true }).catch(() => {})
-    );
+    cleanups.push(() => Deno.remove(stateDir, { recursive: true }).catch(() => {}));
     const sims = await startSimulators({
       dbUrl: cluster.url,
       jwtSecret: LOCAL_JWT_SECRET,

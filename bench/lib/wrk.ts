@@ -59,9 +59,9 @@ function luaScript(requests: PreparedRequest[]): string {
       `[${luaString(k)}]=${luaString(v)}`
     ).join(",");
     lines.push(
-      `reqs[${i + 1}] = {${luaString(r.method)}, ${
-        luaString(r.path)
-      }, {${headers}}, ${r.body === undefined ? "nil" : luaString(r.body)}}`,
+      `reqs[${i + 1}] = {${luaString(r.method)}, ${luaString(r.path)}, {${headers}}, ${
+        r.body === undefined ? "nil" : luaString(r.body)
+      }}`,
     );
   });
   // Requests are formatted once in init (per thread); request() only picks the next one.

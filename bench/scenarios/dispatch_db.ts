@@ -48,8 +48,7 @@ export async function dispatchDb(ctx: BenchContext): Promise<void> {
   const s = "3a. dispatch, database path";
   const n = opts.drainJobs;
   ctx.log(`${s} (${n} jobs)`);
-  const size = (warmup: boolean) =>
-    warmup ? Math.max(500, Math.round(n / 10)) : n;
+  const size = (warmup: boolean) => warmup ? Math.max(500, Math.round(n / 10)) : n;
   const model = fx.silentModel.id;
 
   let claimShare = 0;
@@ -128,9 +127,7 @@ export async function dispatchDb(ctx: BenchContext): Promise<void> {
   addProfile(ctx, s, [
     `Timing spans in the drain process: claim_due_jobs took ${
       Math.round(claimShare * 100)
-    }% of the wall time, ${
-      claimAvg.toFixed(1)
-    } ms per claim of 25 (averaged over the drain, ` +
+    }% of the wall time, ${claimAvg.toFixed(1)} ms per claim of 25 (averaged over the drain, ` +
     `from ${n} queued jobs down to 0). The rest is the two job_transition transactions per job ` +
     `(submitted, then complete; each with the service-role switch), ${
       perJob.toFixed(1)

@@ -3,25 +3,14 @@
  * one, providers simulated) at 1, 8 and 32 clients, direct and through the gateway, against
  * pgbench running the same SQL (service-role switch, then `enqueue_job`: cap, charge, insert).
  */
-import {
-  addProfile,
-  type BenchContext,
-  directUrl,
-  drain,
-  ratioRow,
-} from "../lib/context.ts";
+import { addProfile, type BenchContext, directUrl, drain, ratioRow } from "../lib/context.ts";
 import { profileUnderLoad } from "../lib/cpuprof.ts";
 import { jsonLit, lit, runPgbench, writeScripts } from "../lib/pgbench.ts";
 import { repeat } from "../lib/stats.ts";
 import type { Sample } from "../lib/types.ts";
 import { type PreparedRequest, runWrk, writeWrkScript } from "../lib/wrk.ts";
 import type { TestUser } from "../../tests/support/stack.ts";
-import {
-  CONTENT_MODE,
-  DESTINATION,
-  MEDIA_KIND,
-  QUALITY,
-} from "../../shared/vocabulary.ts";
+import { CONTENT_MODE, DESTINATION, MEDIA_KIND, QUALITY } from "../../shared/vocabulary.ts";
 
 /** Client counts of the enqueue curve. */
 export const ENQUEUE_CLIENTS = [1, 8, 32];
@@ -93,9 +82,7 @@ export async function enqueue(ctx: BenchContext): Promise<void> {
       [
         "BEGIN;",
         `SELECT set_config('role', 'service_role', true), set_config('request.jwt.claims', '{"role":"service_role"}', true);`,
-        `SELECT * FROM public.enqueue_job(${lit(u.id)}::uuid, ${
-          job(i)
-        }::jsonb, 1, NULL, NULL);`,
+        `SELECT * FROM public.enqueue_job(${lit(u.id)}::uuid, ${job(i)}::jsonb, 1, NULL, NULL);`,
         "COMMIT;",
         "",
       ].join("\n")
@@ -103,11 +90,10 @@ export async function enqueue(ctx: BenchContext): Promise<void> {
   );
   const anchorIds = anchorUsers.map((u) => u.id);
 
-  const results: Record<string, Record<number, { rps: Sample; p99: Sample }>> =
-    {
-      direct: {},
-      gateway: {},
-    };
+  const results: Record<string, Record<number, { rps: Sample; p99: Sample }>> = {
+    direct: {},
+    gateway: {},
+  };
   const anchor: Record<number, Sample> = {};
   for (const clients of ENQUEUE_CLIENTS) {
     for (const path of ["direct", "gateway"] as const) {
@@ -117,9 +103,7 @@ export async function enqueue(ctx: BenchContext): Promise<void> {
           baseUrl: bases[path],
           script: scripts[path],
           connections: clients,
-          durationS: warmup
-            ? Math.max(1, Math.ceil(opts.durationS / 2))
-            : opts.durationS,
+          durationS: warmup ? Math.max(1, Math.ceil(opts.durationS / 2)) : opts.durationS,
           cpu: opts.cpu,
         });
         if (r.non2xx > 0) ctx.log(`  warning: ${r.non2xx} non-2xx answers`);
@@ -135,9 +119,7 @@ export async function enqueue(ctx: BenchContext): Promise<void> {
         url: ctx.stack.dbUrl,
         scripts: anchorScripts,
         clients,
-        durationS: warmup
-          ? Math.max(1, Math.ceil(opts.durationS / 2))
-          : opts.durationS,
+        durationS: warmup ? Math.max(1, Math.ceil(opts.durationS / 2)) : opts.durationS,
         cpu: opts.cpu,
       });
       // The anchor's jobs are not dispatched: nothing of them may load later runs.
@@ -159,9 +141,7 @@ export async function enqueue(ctx: BenchContext): Promise<void> {
       baseUrl: bases.direct,
       script: silentScript,
       connections: 32,
-      durationS: warmup
-        ? Math.max(1, Math.ceil(opts.durationS / 2))
-        : opts.durationS,
+      durationS: warmup ? Math.max(1, Math.ceil(opts.durationS / 2)) : opts.durationS,
       cpu: opts.cpu,
     });
     return { rps: r.rps };
@@ -170,8 +150,7 @@ export async function enqueue(ctx: BenchContext): Promise<void> {
     .admin`delete from public.jobs where api_model_id = ${fx.silentModel.id}::uuid`;
   ratioRow(ctx, {
     scenario: s,
-    metric:
-      "POST /queue-job req/s @32, direct, provider never calls back (diagnostic)",
+    metric: "POST /queue-job req/s @32, direct, provider never calls back (diagnostic)",
     unit: "req/s",
     value: silent.rps,
     anchor: "pgbench enqueue_job with role switch @32",

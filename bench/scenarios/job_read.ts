@@ -3,12 +3,7 @@
  * pgbench selecting the same rows by primary key with the same role switch and JWT claims that
  * asUser sets; the bare select and raw Deno.serve as further reference points.
  */
-import {
-  addProfile,
-  type BenchContext,
-  directUrl,
-  ratioRow,
-} from "../lib/context.ts";
+import { addProfile, type BenchContext, directUrl, ratioRow } from "../lib/context.ts";
 import { profileUnderLoad } from "../lib/cpuprof.ts";
 import { insertQueuedJobs } from "../lib/fixtures.ts";
 import { jsonLit, lit, runPgbench, writeScripts } from "../lib/pgbench.ts";
@@ -53,9 +48,7 @@ export async function jobRead(ctx: BenchContext): Promise<void> {
       baseUrl,
       script,
       connections: CLIENTS,
-      durationS: warmup
-        ? Math.max(1, Math.ceil(opts.durationS / 2))
-        : opts.durationS,
+      durationS: warmup ? Math.max(1, Math.ceil(opts.durationS / 2)) : opts.durationS,
       cpu: opts.cpu,
     });
     if (r.non2xx > 0 && !warmup) {
@@ -96,9 +89,7 @@ export async function jobRead(ctx: BenchContext): Promise<void> {
       url: ctx.stack.dbUrl,
       scripts,
       clients: CLIENTS,
-      durationS: warmup
-        ? Math.max(1, Math.ceil(opts.durationS / 2))
-        : opts.durationS,
+      durationS: warmup ? Math.max(1, Math.ceil(opts.durationS / 2)) : opts.durationS,
       cpu: opts.cpu,
     });
     return { tps: r.tps };

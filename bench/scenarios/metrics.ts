@@ -7,12 +7,7 @@
  * window the overview reads), each timed around the SQL call. The plans behind the figures are
  * kept as profiles (docs/metrics.md shows them).
  */
-import {
-  addProfile,
-  type BenchContext,
-  directUrl,
-  ratioRow,
-} from "../lib/context.ts";
+import { addProfile, type BenchContext, directUrl, ratioRow } from "../lib/context.ts";
 import { sample } from "../lib/stats.ts";
 import { runWrk, writeWrkScript } from "../lib/wrk.ts";
 import { createTestModel } from "../../tests/support/providers.ts";
@@ -70,7 +65,7 @@ async function generate(ctx: BenchContext) {
       created_at, started_at, completed_at, next_attempt_at, deadline_at)
     select (${users}::uuid[])[1 + g % ${users.length}], (${models}::uuid[])[1 + g % ${MODELS}],
       'image', 'bench', s.status, 1 + g % 2, s.finished - interval '40 seconds',
-      case when s.status <> 'queued' then s.finished - make_interval(secs => 1 + (g * 7919) % 30) end,
+      case when s.status <> 'queued' then s.finished - make_interval(secs => 1 + (g::bigint * 7919) % 30) end,
       case when s.status not in ('queued', 'processing') then s.finished end,
       now() + interval '1 year', now() + interval '1 year'
     from generate_series(1, ${JOBS}) g,
@@ -78,7 +73,7 @@ async function generate(ctx: BenchContext) {
       case when g <= 2000 then 'queued' when g <= 2500 then 'processing'
         when g % 100 < 90 then 'completed' when g % 100 < 96 then 'failed' else 'cancelled' end as status,
       case when g <= 2500 then now() - make_interval(secs => g % 3600)
-        else now() - make_interval(secs => (g * 2654435761) % (30 * 86400)) end as finished) s`;
+        else now() - make_interval(secs => (g::bigint * 2654435761) % (30 * 86400)) end as finished) s`;
   await sql`insert into public.usage_logs (user_id, job_id, kind, action, credits_consumed, created_at)
     select user_id, id, 'charge', 'generation', cost_credits, created_at from public.jobs
     where prompt = 'bench'`;
@@ -89,9 +84,9 @@ async function generate(ctx: BenchContext) {
       response_status, response_time_ms, error_message, created_at)
     select ${ctx.fx.provider.id}, (${models}::uuid[])[1 + g % ${MODELS}],
       (${users}::uuid[])[1 + g % ${users.length}], 'image',
-      case when g % 50 = 0 then 500 else 201 end, 50 + (g * 31) % 900,
+      case when g % 50 = 0 then 500 else 201 end, 50 + (g::bigint * 31) % 900,
       case when g % 50 = 0 then 'bench failure' end,
-      now() - make_interval(secs => (g * 40503) % (30 * 86400))
+      now() - make_interval(secs => (g::bigint * 40503) % (30 * 86400))
     from generate_series(1, ${CALLS}) g`;
   await sql`vacuum analyze public.jobs, public.usage_logs, public.api_usage_logs, public.profiles`;
   ctx.log(
@@ -144,8 +139,7 @@ export async function metrics(ctx: BenchContext): Promise<void> {
   const four = await load(4);
   ratioRow(ctx, {
     scenario: s,
-    metric:
-      "GET /system-metrics p95 with 1,000,000 jobs and 1,000,000 calls, 4 clients",
+    metric: "GET /system-metrics p95 with 1,000,000 jobs and 1,000,000 calls, 4 clients",
     unit: "ms",
     value: sample(four.map((r) => r.p95Ms)),
     maxValue: 250,
@@ -174,9 +168,7 @@ export async function metrics(ctx: BenchContext): Promise<void> {
     const ms: number[] = [];
     for (let i = 0; i < ctx.opts.runs + 1; i++) {
       await sql`delete from public.model_performance_logs where date = ${d}::date`;
-      const t = await timed(() =>
-        sql`select public.rollup_model_performance(${d}::date)`
-      );
+      const t = await timed(() => sql`select public.rollup_model_performance(${d}::date)`);
       if (i > 0) ms.push(t);
     }
     return ms;
@@ -186,8 +178,7 @@ export async function metrics(ctx: BenchContext): Promise<void> {
       and completed_at < ${day}::date + 1`;
   ratioRow(ctx, {
     scenario: s,
-    metric:
-      `rollup of one day of the 1M-job database (${dayJobs} finished jobs, ${MODELS} models)`,
+    metric: `rollup of one day of the 1M-job database (${dayJobs} finished jobs, ${MODELS} models)`,
     unit: "ms",
     value: sample(await rollupRuns(day)),
     maxValue: 2000,
@@ -202,20 +193,16 @@ export async function metrics(ctx: BenchContext): Promise<void> {
       d.at - interval '1 minute', d.at - make_interval(secs => 1 + g % 30), d.at
     from generate_series(1, ${JOBS}) g,
     lateral (select ((now() at time zone 'utc')::date - 45)::timestamp at time zone 'utc'
-      + make_interval(secs => (g * 7) % 86400) as at) d`;
+      + make_interval(secs => (g::bigint * 7) % 86400) as at) d`;
   await sql`vacuum analyze public.jobs`;
   ctx.log(
-    `  added a day of ${JOBS} finished jobs in ${
-      Math.round((performance.now() - t) / 1000)
-    } s`,
+    `  added a day of ${JOBS} finished jobs in ${Math.round((performance.now() - t) / 1000)} s`,
   );
   const [{ big }] = await sql<{ big: string }[]>`
     select to_char((now() at time zone 'utc')::date - 45, 'YYYY-MM-DD') as big`;
   ratioRow(ctx, {
     scenario: s,
-    metric: `rollup of a day of ${
-      JOBS.toLocaleString("en-US")
-    } finished jobs (${MODELS} models)`,
+    metric: `rollup of a day of ${JOBS.toLocaleString("en-US")} finished jobs (${MODELS} models)`,
     unit: "ms",
     value: sample(await rollupRuns(big)),
     maxValue: 2000,

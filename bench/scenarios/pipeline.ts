@@ -27,9 +27,7 @@ export async function pipeline(ctx: BenchContext): Promise<void> {
       baseUrl: ctx.stack.gatewayUrl,
       script,
       connections: 8,
-      durationS: warmup
-        ? Math.max(1, Math.ceil(opts.durationS / 2))
-        : opts.durationS,
+      durationS: warmup ? Math.max(1, Math.ceil(opts.durationS / 2)) : opts.durationS,
       cpu: opts.cpu,
     });
     if (!await drain(ctx, fx.fastModel.id, 300_000)) {
@@ -52,9 +50,7 @@ export async function pipeline(ctx: BenchContext): Promise<void> {
       p99: percentile(ms, 99),
     };
   });
-  const note = failed
-    ? `${failed} jobs did not complete`
-    : "every job completed";
+  const note = failed ? `${failed} jobs did not complete` : "every job completed";
   ratioRow(ctx, {
     scenario: s,
     metric: "jobs/s, enqueue (8 clients) to completed",

@@ -74,9 +74,7 @@ async function drainWith(ctx: BenchContext, count: number, jobs: number) {
     }[];
   const perJob = new Map<string, number>();
   for (const sub of subs) {
-    const jobId = sub.webhook
-      ? new URL(sub.webhook).searchParams.get("job_id")
-      : null;
+    const jobId = sub.webhook ? new URL(sub.webhook).searchParams.get("job_id") : null;
     if (jobId && ids.has(jobId)) {
       perJob.set(jobId, (perJob.get(jobId) ?? 0) + 1);
     }
@@ -130,12 +128,8 @@ export async function scaleOut(ctx: BenchContext): Promise<void> {
       metric: `${count} dispatcher process(es), jobs submitted/s`,
       unit: "jobs/s",
       value: rates[count].rate,
-      anchor: count === opts.scaleCounts[0]
-        ? undefined
-        : `${opts.scaleCounts[0]} dispatcher`,
-      anchorValue: count === opts.scaleCounts[0]
-        ? undefined
-        : rates[opts.scaleCounts[0]].rate,
+      anchor: count === opts.scaleCounts[0] ? undefined : `${opts.scaleCounts[0]} dispatcher`,
+      anchorValue: count === opts.scaleCounts[0] ? undefined : rates[opts.scaleCounts[0]].rate,
     });
   }
   const ok = problems.length === 0;

@@ -80,9 +80,9 @@ async function prepare(
     const id = `msg_bench_${crypto.randomUUID()}`;
     return {
       method: "POST" as const,
-      path: `/provider-webhooks/replicate?provider=${
-        encodeURIComponent(fx.provider.name)
-      }&job_id=${jobIds[i]}`,
+      path: `/provider-webhooks/replicate?provider=${encodeURIComponent(fx.provider.name)}&job_id=${
+        jobIds[i]
+      }`,
       headers: {
         "content-type": "application/json",
         "webhook-id": id,
@@ -110,9 +110,7 @@ export async function webhooks(ctx: BenchContext): Promise<void> {
   let wrapped = 0;
   let last: PreparedRequest[] = [];
   const ours = await repeat(opts.runs, async (warmup) => {
-    const duration = warmup
-      ? Math.max(1, Math.ceil(opts.durationS / 2))
-      : opts.durationS;
+    const duration = warmup ? Math.max(1, Math.ceil(opts.durationS / 2)) : opts.durationS;
     last = await prepare(ctx, warmup ? 500 : perRun);
     const script = await writeWrkScript(ctx.tmpDir, last);
     const r = await runWrk({
@@ -152,9 +150,7 @@ export async function webhooks(ctx: BenchContext): Promise<void> {
         baseUrl: `http://127.0.0.1:${port}`,
         script,
         connections: CLIENTS,
-        durationS: warmup
-          ? Math.max(1, Math.ceil(opts.durationS / 2))
-          : opts.durationS,
+        durationS: warmup ? Math.max(1, Math.ceil(opts.durationS / 2)) : opts.durationS,
         cpu: opts.cpu,
       });
       return { rps: r.rps };

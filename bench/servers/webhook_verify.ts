@@ -13,9 +13,7 @@ app.post("/provider-webhooks/replicate", async (c) => {
     body,
     Math.floor(Date.now() / 1000),
   );
-  return verdict.ok
-    ? c.json({ status: "verified" })
-    : c.json({ status: "refused" }, 401);
+  return verdict.ok ? c.json({ status: "verified" }) : c.json({ status: "refused" }, 401);
 });
 app.get("/provider-webhooks/health", (c) => c.json({ status: "ok" }));
 Deno.serve({

@@ -34,8 +34,7 @@ const loop = async (i: number) => {
         claims[i],
         (tx) => [tx`select * from public.jobs where id = ${ids[i]}`] as const,
       );
-    } else {await asUser(db, claims[i], (tx) =>
-        tx`select * from public.jobs where id = ${ids[i]}`);}
+    } else await asUser(db, claims[i], (tx) => tx`select * from public.jobs where id = ${ids[i]}`);
     ops++;
   }
 };

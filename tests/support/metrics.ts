@@ -5,6 +5,7 @@
  * processing fixture jobs are not due for a year, so no dispatcher run ever picks them up.
  */
 import type { Sql } from "../../shared/db/client.ts";
+import { stack } from "./stack.ts";
 
 /** A job to insert; times are seconds before the database's `now()` at insert. */
 export interface FixtureJob {
@@ -126,4 +127,12 @@ export function parsePrometheus(text: string) {
     samples.push({ name: m[1], labels, value });
   }
   return { help, types, samples };
+}
+
+/** `GET /system-metrics/prometheus` through the gateway with `token` as the bearer, if any. */
+export async function scrape(token: string | null) {
+  const res = await fetch(`${stack.gatewayUrl}/functions/v1/system-metrics/prometheus`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  return { status: res.status, type: res.headers.get("content-type"), text: await res.text() };
 }
