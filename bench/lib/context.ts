@@ -53,10 +53,7 @@ export async function dispatchOnce(
         apikey: ctx.stack.secretKey,
         "content-type": "application/json",
       },
-      body: JSON.stringify({
-        limit,
-        webhook_overdue_seconds: webhookOverdueSeconds,
-      }),
+      body: JSON.stringify({ limit, webhook_overdue_seconds: webhookOverdueSeconds }),
     },
   );
   const body = await res.json();
@@ -71,14 +68,9 @@ export async function dispatchOnce(
  * callbacks for jobs the reconciler already finished, and their retries, must not load the
  * next measurement.
  */
-export async function webhooksSettled(
-  ctx: BenchContext,
-  deadline = Date.now() + 120_000,
-) {
+export async function webhooksSettled(ctx: BenchContext, deadline = Date.now() + 120_000) {
   while (Date.now() < deadline) {
-    const res = await fetch(
-      `${ctx.stack.replicateControlUrl}/webhooks/pending`,
-    );
+    const res = await fetch(`${ctx.stack.replicateControlUrl}/webhooks/pending`);
     const { pending } = await res.json() as { pending: number };
     if (pending === 0) break;
     await new Promise((r) => setTimeout(r, 250));

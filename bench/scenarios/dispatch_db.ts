@@ -28,10 +28,7 @@ async function claimPlan(ctx: BenchContext): Promise<string[]> {
     const [{ src }] = await tx<{ src: string }[]>`
       select p.prosrc as src from pg_proc p join pg_namespace n on n.oid = p.pronamespace
       where n.nspname = 'public' and p.proname = 'claim_due_jobs'`;
-    const body = src.replaceAll("p_limit", "25").replaceAll(
-      "p_lease_seconds",
-      "120",
-    );
+    const body = src.replaceAll("p_limit", "25").replaceAll("p_lease_seconds", "120");
     const rows = await tx.unsafe(
       `explain (analyze, costs off, timing on, summary on) ${body}`,
     );

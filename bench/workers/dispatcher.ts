@@ -11,12 +11,7 @@ import { runDispatch } from "../../shared/jobs/dispatcher.ts";
 
 const config = loadConfig(Deno.env.toObject());
 const deps = buildFunctionDeps(config, "queue-job");
-const jobs = buildJobDeps({
-  config,
-  db: deps.db,
-  log: deps.log,
-  env: (n) => Deno.env.get(n),
-});
+const jobs = buildJobDeps({ config, db: deps.db, log: deps.log, env: (n) => Deno.env.get(n) });
 await deps.db`select 1`;
 console.log("ready");
 const reader = Deno.stdin.readable.getReader();

@@ -27,9 +27,8 @@ let ops = 0;
 let stop = false;
 const loop = async (i: number) => {
   while (!stop) {
-    if (mode === "bare") {
-      await db`select * from public.jobs where id = ${ids[i]}`;
-    } else if (mode === "group") {
+    if (mode === "bare") await db`select * from public.jobs where id = ${ids[i]}`;
+    else if (mode === "group") {
       await group.runAsUser(
         claims[i],
         (tx) => [tx`select * from public.jobs where id = ${ids[i]}`] as const,
