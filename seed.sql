@@ -32,6 +32,7 @@ values (1, jsonb_build_object(
   'idempotency_ttl_hours', 24,
   'provider_failure_cooldown_seconds', 60,
   'webhook_event_retention_days', 30,
+  'api_usage_log_retention_days', 90,
   'chat_history_messages', 20
 ))
 on conflict (id) do update set config = excluded.config || public.system_config.config;

@@ -16,13 +16,14 @@ if [ ! -x node_modules/.bin/deno ] || [ ! -x node_modules/.bin/supabase ] ||
 fi
 
 # Debian packages: pgTAP + pg_prove for the database tests, pg_cron for scheduling,
-# plpgsql_check for `supabase db lint`.
+# plpgsql_check for `supabase db lint`, Chromium for the dashboard's browser test.
 need=""
 sharedir=$(/usr/lib/postgresql/15/bin/pg_config --sharedir 2>/dev/null || echo /usr/share/postgresql/15)
 [ -f "$sharedir/extension/pgtap.control" ] || need="$need postgresql-15-pgtap"
 command -v pg_prove >/dev/null 2>&1 || need="$need libtap-parser-sourcehandler-pgtap-perl"
 [ -f "$sharedir/extension/pg_cron.control" ] || need="$need postgresql-15-cron"
 [ -f "$sharedir/extension/plpgsql_check.control" ] || need="$need postgresql-15-plpgsql-check"
+[ -x /usr/bin/chromium ] || need="$need chromium"
 if [ -n "$need" ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing Debian packages:$need"

@@ -166,6 +166,8 @@ try {
     SUPABASE_ANON_KEY: LOCAL_ANON_KEY,
     SUPABASE_SERVICE_ROLE_KEY: LOCAL_SERVICE_ROLE_KEY,
     SUPABASE_SECRET_KEYS: JSON.stringify({ default: `sb_secret_test_${crypto.randomUUID()}` }),
+    // The Prometheus scraper's token (tests/e2e/system_metrics_test.ts presents it).
+    METRICS_TOKEN: `metrics_test_${crypto.randomUUID()}`,
     LOG_LEVEL: "warn",
   };
   const stateDir = join(REPO_ROOT, ".local", `test-state-${Deno.pid}`);

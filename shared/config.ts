@@ -62,6 +62,11 @@ export const envSchema = z.object({
   PROVIDER_SECRET_NAMES: z.string().max(4000).default(""),
   /** Static secret OpenRouter Broadcast sends in `X-Broadcast-Secret` (cost traces). */
   OPENROUTER_BROADCAST_SECRET: z.string().min(1).optional(),
+  /**
+   * Bearer token a Prometheus scraper sends to `GET /system-metrics/prometheus` instead of an
+   * admin JWT (compared in constant time). Unset: only admins can scrape.
+   */
+  METRICS_TOKEN: z.string().min(32, "must be at least 32 characters").optional(),
   /** Comma-separated allowed origins, or `*`. */
   CORS_ALLOWED_ORIGINS: z.string().default("*"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),

@@ -40,3 +40,13 @@ Deno.test("secretApiKeys collects named and single secret keys", () => {
   });
   assertEquals(secretApiKeys(config), ["sb_secret_a", "sb_secret_b", "sb_secret_c"]);
 });
+
+Deno.test("METRICS_TOKEN is optional and, when set, at least 32 characters", () => {
+  assertEquals(loadConfig(base).METRICS_TOKEN, undefined);
+  assertThrows(
+    () => loadConfig({ ...base, METRICS_TOKEN: "short" }),
+    /METRICS_TOKEN must be at least 32 characters/,
+  );
+  const token = "m".repeat(32);
+  assertEquals(loadConfig({ ...base, METRICS_TOKEN: token }).METRICS_TOKEN, token);
+});

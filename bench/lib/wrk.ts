@@ -22,6 +22,7 @@ export interface WrkResult {
   errors: number;
   non2xx: number;
   p50Ms: number;
+  p95Ms: number;
   p99Ms: number;
   /** Requests sent after the prepared list ran out (the list was reused from the start). */
   wrapped: number;
@@ -91,9 +92,9 @@ function done(summary, latency, requests)
   local w = 0
   for _, t in ipairs(threads) do w = w + (t:get("wrapped") or 0) end
   local e = summary.errors
-  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"p50":%d,"p99":%d,"wrapped":%d}\\n',
+  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"p50":%d,"p95":%d,"p99":%d,"wrapped":%d}\\n',
     summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(99), w))
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), w))
 end
 `);
   return lines.join("\n");
@@ -150,6 +151,7 @@ export async function runWrk(
     errors: j.connect + j.read + j.write + j.timeout + non2xx,
     non2xx,
     p50Ms: j.p50 / 1000,
+    p95Ms: j.p95 / 1000,
     p99Ms: j.p99 / 1000,
     wrapped: j.wrapped,
   };

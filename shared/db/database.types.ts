@@ -346,14 +346,14 @@ isOneToOne: false
                   ]
                 },"model_performance_logs": {
                   Row: {
-                    "api_model_id": string,"avg_generation_time_ms": number | null,"avg_quality_rating": number | null,"cancelled_generations": number,"created_at": string,"date": string,"failed_generations": number,"id": string,"model_type": string | null,"successful_generations": number,"total_generations": number,"total_processing_time_ms": number | null,"updated_at": string
+                    "api_model_id": string,"avg_generation_time_ms": number | null,"avg_quality_rating": number | null,"cancelled_generations": number,"created_at": string,"date": string,"failed_generations": number,"id": string,"model_type": string | null,"p50_generation_time_ms": number | null,"p95_generation_time_ms": number | null,"successful_generations": number,"total_generations": number,"total_processing_time_ms": number | null,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "api_model_id": string,"avg_generation_time_ms"?: number | null,"avg_quality_rating"?: number | null,"cancelled_generations"?: number,"created_at"?: string,"date": string,"failed_generations"?: number,"id"?: string,"model_type"?: string | null,"successful_generations"?: number,"total_generations"?: number,"total_processing_time_ms"?: number | null,"updated_at"?: string
+                    "api_model_id": string,"avg_generation_time_ms"?: number | null,"avg_quality_rating"?: number | null,"cancelled_generations"?: number,"created_at"?: string,"date": string,"failed_generations"?: number,"id"?: string,"model_type"?: string | null,"p50_generation_time_ms"?: number | null,"p95_generation_time_ms"?: number | null,"successful_generations"?: number,"total_generations"?: number,"total_processing_time_ms"?: number | null,"updated_at"?: string
                   }
                   Update: {
-                    "api_model_id"?: string,"avg_generation_time_ms"?: number | null,"avg_quality_rating"?: number | null,"cancelled_generations"?: number,"created_at"?: string,"date"?: string,"failed_generations"?: number,"id"?: string,"model_type"?: string | null,"successful_generations"?: number,"total_generations"?: number,"total_processing_time_ms"?: number | null,"updated_at"?: string
+                    "api_model_id"?: string,"avg_generation_time_ms"?: number | null,"avg_quality_rating"?: number | null,"cancelled_generations"?: number,"created_at"?: string,"date"?: string,"failed_generations"?: number,"id"?: string,"model_type"?: string | null,"p50_generation_time_ms"?: number | null,"p95_generation_time_ms"?: number | null,"successful_generations"?: number,"total_generations"?: number,"total_processing_time_ms"?: number | null,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -839,7 +839,7 @@ isOneToOne: false
             }[]
                            },
 "purge_expired_records":
-{ Args: Record<PropertyKey, never>; Returns: Json
+{ Args: { "p_batch_size"?: number,"p_time_budget_ms"?: number }; Returns: Json
                            },
 "record_model_outcome":
 { Args: { "p_cooldown_seconds"?: number,"p_error"?: string,"p_failure_threshold"?: number,"p_model_id": string,"p_success": boolean }; Returns: string
@@ -861,6 +861,12 @@ isOneToOne: false
                            },
 "setting_integer":
 { Args: { "p_config": Json,"p_default": number,"p_key": string,"p_max"?: number,"p_min"?: number }; Returns: number
+                           },
+"system_metrics_daily":
+{ Args: { "p_days"?: number }; Returns: Json
+                           },
+"system_metrics_overview":
+{ Args: Record<PropertyKey, never>; Returns: Json
                            },
 "take_provider_slot":
 { Args: { "p_per_minute": number,"p_provider_id": string }; Returns: number

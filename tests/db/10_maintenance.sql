@@ -47,9 +47,9 @@ insert into public.jobs (user_id, modality, prompt, idempotency_key, request_has
 values (tests.get_supabase_uid('alice'), 'image', 'old', 'old-key', 'h', now() - interval '25 hours'),
        (tests.get_supabase_uid('alice'), 'image', 'new', 'new-key', 'h', now() - interval '1 hour');
 select is(
-  public.purge_expired_records(),
-  '{"webhook_events_deleted": 1, "idempotency_keys_cleared": 1}'::jsonb,
-  'Retention reports what it removed'
+  public.purge_expired_records() - 'api_usage_logs_deleted',
+  '{"webhook_events_deleted": 1, "idempotency_keys_cleared": 1, "batches": 1, "done": true}'::jsonb,
+  'Retention reports what it removed (api_usage_logs: tests/db/15_metrics.sql)'
 );
 select results_eq(
   $$select delivery_id from public.webhook_events$$, array['new'],
@@ -83,8 +83,8 @@ select lives_ok($$select public.purge_expired_records()$$, 'The service role run
 select tests.clear_authentication();
 select set_eq(
   $$select jobname::text from cron.job$$,
-  array['rollup-model-performance', 'purge-expired-records'],
-  'Both maintenance jobs are scheduled with pg_cron'
+  array['rollup-model-performance-today', 'rollup-model-performance-yesterday', 'purge-expired-records'],
+  'The maintenance jobs are scheduled with pg_cron (schedules: tests/db/15_metrics.sql)'
 );
 select ok(
   (select bool_and(command like '%public.%') from cron.job),

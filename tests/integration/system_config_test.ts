@@ -35,6 +35,7 @@ const READERS: Record<string, Reader> = {
   job_deadline_minutes: { sql: ["enqueue_job"] },
   idempotency_ttl_hours: { sql: ["enqueue_job", "purge_expired_records"] },
   webhook_event_retention_days: { sql: ["purge_expired_records"] },
+  api_usage_log_retention_days: { sql: ["purge_expired_records"] },
   provider_failure_cooldown_seconds: { sql: ["record_model_outcome"] },
   workspace_ttl_hours: { sql: ["workspace_asset_expires_at"] },
   job_lease_seconds: { ts: "shared/jobs/dispatcher.ts" },
@@ -43,6 +44,13 @@ const READERS: Record<string, Reader> = {
     pending: "playground-chat (chat history per turn) is not built yet",
   },
 };
+
+// Migrations that insert system_config keys (the first creates the row, later ones add keys a
+// database lacks).
+const SEEDING_MIGRATIONS = [
+  "migrations/20261122000300_prompting_config.sql",
+  "migrations/20261204000100_system_metrics.sql",
+];
 
 /** The integer keys of the `jsonb_build_object(...)` a file inserts into system_config. */
 async function seededKeys(file: string): Promise<Record<string, number>> {
@@ -65,9 +73,11 @@ async function functionSource(sql: Sql, name: string): Promise<string> {
 }
 
 Deno.test("every key seeded in system_config has a reader", async () => {
-  const migration = await seededKeys("migrations/20261122000300_prompting_config.sql");
+  const migrations = await Promise.all(SEEDING_MIGRATIONS.map(seededKeys));
   const seed = await seededKeys("seed.sql");
-  const seeded = [...new Set([...Object.keys(migration), ...Object.keys(seed)])].sort();
+  const seeded = [
+    ...new Set([...migrations.flatMap((m) => Object.keys(m)), ...Object.keys(seed)]),
+  ].sort();
   assertEquals(seeded, Object.keys(READERS).sort(), "seeded keys vs READERS");
   await withDb(async (sql) => {
     for (const [key, reader] of Object.entries(READERS)) {
