@@ -110,3 +110,32 @@ export const DESTINATION_BUCKETS = {
 } as const satisfies Record<Destination, BucketId>;
 /** Buckets a job's reference image may be read from: uploads, and the user's own outputs. */
 export const REFERENCE_BUCKETS = [BUCKETS.reference, BUCKETS.workspace, BUCKETS.library] as const;
+
+/** `conversations.conversation_type`. */
+export const CONVERSATION_TYPES = [
+  "general",
+  "creative",
+  "admin",
+  "roleplay",
+  "character_roleplay",
+  "scene_roleplay",
+  "storyboard",
+] as const;
+/** A conversation type. */
+export type ConversationType = typeof CONVERSATION_TYPES[number];
+/** Conversation types whose model plays a character. */
+export const ROLEPLAY_CONVERSATION_TYPES: readonly ConversationType[] = [
+  "roleplay",
+  "character_roleplay",
+  "scene_roleplay",
+];
+
+/** `conversations.memory_tier`. */
+export const MEMORY_TIERS = ["conversation", "character", "profile"] as const;
+/** A memory tier. */
+export type MemoryTier = typeof MEMORY_TIERS[number];
+
+/** `messages.message_type`: `partial` is a reply cut short by a client that went away. */
+export const MESSAGE_TYPES = ["text", "image", "system", "partial"] as const;
+/** A message type. */
+export type MessageType = typeof MESSAGE_TYPES[number];

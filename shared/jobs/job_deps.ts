@@ -3,6 +3,7 @@
  * function process builds it. It takes the parsed config, the pool and the logger, never the
  * HTTP layer: the job flow runs the same behind a route, a scheduler or a test.
  */
+import { type Background, createBackground } from "../background.ts";
 import type { Config } from "../config.ts";
 import type { Sql } from "../db/client.ts";
 import { createGroupCommit, type GroupCommit } from "../db/group_commit.ts";
@@ -33,10 +34,8 @@ export interface JobDeps {
   /** Uniform random integer in [0, 2^32), for server-chosen seeds and jitter. */
   random: () => number;
   /** Runs work after the response (EdgeRuntime.waitUntil where available). */
-  background: (work: Promise<unknown>) => void;
+  background: Background;
 }
-
-declare const EdgeRuntime: { waitUntil(p: Promise<unknown>): void } | undefined;
 
 /**
  * Wires registry, storage and clock. `env` is read lazily: provider secrets (through the
@@ -70,10 +69,6 @@ export function buildJobDeps(
     storageOrigin: new URL(supabaseUrl).origin,
     now: () => new Date(),
     random: () => crypto.getRandomValues(new Uint32Array(1))[0],
-    background: (work) => {
-      const guarded = work.catch((err) => log.error("background work failed", { err }));
-      // On the edge runtime the isolate is kept alive until the work settles.
-      if (typeof EdgeRuntime !== "undefined") EdgeRuntime.waitUntil(guarded);
-    },
+    background: createBackground(log),
   };
 }

@@ -11,10 +11,13 @@ import {
   BUCKET_IDS,
   BUCKETS,
   CONTENT_MODES,
+  CONVERSATION_TYPES,
   DESTINATION_BUCKETS,
   DESTINATIONS,
   JOB_STATUSES,
   MEDIA_KINDS,
+  MEMORY_TIERS,
+  MESSAGE_TYPES,
   MODEL_MODALITIES,
   PUBLIC_BUCKETS,
   QUALITIES,
@@ -34,6 +37,10 @@ const CHECKED_COLUMNS: [string, string, readonly string[]][] = [
   ["workspace_assets", "asset_type", MEDIA_KINDS],
   ["user_library", "asset_type", MEDIA_KINDS],
   ["api_models", "modality", MODEL_MODALITIES],
+  ["conversations", "conversation_type", CONVERSATION_TYPES],
+  ["conversations", "memory_tier", MEMORY_TIERS],
+  ["messages", "message_type", MESSAGE_TYPES],
+  ["characters", "content_rating", CONTENT_MODES],
 ];
 
 const sorted = (values: readonly string[]) => [...values].sort();

@@ -1,0 +1,346 @@
+/**
+ * One chat turn: the server decides the content tier and the model (an active chat model, never
+ * a free-form string), builds the system prompt from the templates, stores the user's message
+ * before the provider is called, streams the reply as it arrives, and stores the assistant's
+ * message after — also when the client went away mid-stream (kept as `partial`, as far as it was
+ * shown). A provider error ends the stream with an error and stores no assistant message.
+ */
+import { asUser, type Claims } from "../db/scopes.ts";
+import * as apiUsage from "../db/tables/api_usage_logs.ts";
+import * as characters from "../db/tables/characters.ts";
+import * as conversations from "../db/tables/conversations.ts";
+import * as profiles from "../db/tables/profiles.ts";
+import * as runtime from "../db/tables/provider_runtime.ts";
+import { readSettings } from "../db/tables/system_config.ts";
+import { sha256Hex } from "../encoding.ts";
+import { AppError } from "../errors.ts";
+import { chatFor } from "../providers/adapters.ts";
+import type { ChatMessage, ChatUsage } from "../providers/chat_client.ts";
+import type { ResolvedModel } from "../providers/registry.ts";
+import { selectTemplate } from "../prompts/template_selection.ts";
+import { type ContentMode, ROLEPLAY_CONVERSATION_TYPES } from "../vocabulary.ts";
+import type { ChatDeps } from "./chat_deps.ts";
+import { contextWindow, fitHistory } from "./history.ts";
+import { afterTurn } from "./after_turn.ts";
+import { buildSystemPrompt } from "./system_prompt.ts";
+
+/** The caller of a turn. */
+export interface ChatCaller {
+  userId: string;
+  claims: Claims;
+}
+
+/** What the user sent. */
+export interface TurnRequest {
+  conversationId: string;
+  content: string;
+  modelId?: string;
+  /** What the user asked for; the server decides what is honoured. */
+  contentTier?: ContentMode;
+  /** Admins only: replaces the template's system prompt. */
+  systemPromptOverride?: string;
+}
+
+/** A turn ready to run: everything decided, the user's message stored. */
+export interface PreparedTurn {
+  conversation: conversations.Conversation;
+  userMessage: conversations.Message;
+  model: ResolvedModel;
+  tier: ContentMode;
+  messages: ChatMessage[];
+  maxTokens: number;
+  templateName: string | null;
+  /** Messages older than what was sent (the summary covers them). */
+  omitted: number;
+  startedAt: number;
+}
+
+/** What a turn reports, in order: deltas, then one completed or one error. */
+export type TurnEvent =
+  | { type: "delta"; content: string }
+  | { type: "completed"; message: conversations.Message; usage: TurnUsage }
+  | { type: "error"; code: string; message: string };
+
+/** Usage of the reply, as the provider's final chunk reported it. */
+export interface TurnUsage {
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  total_tokens: number | null;
+  cost_usd: number | null;
+  model: string;
+}
+
+const USE_CASE_BY_TYPE: Record<string, string[]> = {
+  character_roleplay: ["character_roleplay"],
+  roleplay: ["character_roleplay"],
+  scene_roleplay: ["character_roleplay"],
+  creative: ["chat_creative", "chat"],
+  admin: ["chat_admin", "chat"],
+};
+
+/** Decides everything about the turn and stores the user's message. */
+export async function prepareTurn(
+  deps: ChatDeps,
+  caller: ChatCaller,
+  req: TurnRequest,
+): Promise<PreparedTurn> {
+  const [[conversation], [standing]] = await asUser(
+    deps.db,
+    caller.claims,
+    (tx) => [conversations.own(tx, req.conversationId), profiles.callerStanding(tx)] as const,
+  );
+  if (!conversation) throw new AppError("NOT_FOUND", "No such conversation");
+  const allowed = standing?.age_verified === true || standing?.admin === true;
+  if (req.contentTier === "nsfw" && !allowed) {
+    throw fieldError("content_tier", "nsfw needs an age-verified account", "FORBIDDEN");
+  }
+  if (req.systemPromptOverride !== undefined && standing?.admin !== true) {
+    throw fieldError("system_prompt", "only admins may set the system prompt", "FORBIDDEN");
+  }
+  const roleplay = ROLEPLAY_CONVERSATION_TYPES.includes(
+    conversation.conversation_type as "roleplay",
+  );
+  const model = await chooseModel(deps, req.modelId, roleplay);
+  const ids = [conversation.character_id, conversation.user_character_id].filter((id) =>
+    id !== null
+  );
+  const linked = ids.length > 0
+    ? await asUser(deps.db, caller.claims, (tx) => characters.visibleByIds(tx, ids))
+    : [];
+  const character = linked.filter((c) => c.id === conversation.character_id);
+  const userCharacter = linked.filter((c) => c.id === conversation.user_character_id);
+  // NSFW only for an age-verified user or an admin who did not ask for SFW, with a character
+  // rated for it (or none), on a model that allows it.
+  const modelAllowsNsfw = (model.model.capabilities as { nsfw?: boolean }).nsfw !== false;
+  const tier: ContentMode = allowed && req.contentTier !== "sfw" && modelAllowsNsfw &&
+      character[0]?.content_rating !== "sfw"
+    ? "nsfw"
+    : "sfw";
+
+  const settings = await readSettings(deps.db);
+  const { snapshot } = await deps.catalog.read();
+  let template: { name: string; text: string } | null = null;
+  for (const useCase of USE_CASE_BY_TYPE[conversation.conversation_type] ?? ["chat"]) {
+    const choice = selectTemplate(snapshot.templates, {
+      useCase,
+      contentMode: tier,
+      jobType: roleplay ? "roleplay" : "chat",
+      targetModel: model.model.model_key,
+      targetFamily: model.model.model_family,
+      enhancerModel: model.model.model_key,
+    });
+    if (choice) {
+      template = { name: choice.template.template_name, text: choice.template.system_prompt };
+      break;
+    }
+  }
+  const memory = conversation.memory_data as { summary?: string };
+  const system = req.systemPromptOverride ?? buildSystemPrompt(
+    template?.text ?? DEFAULT_SYSTEM_PROMPT[tier],
+    {
+      character: character[0] ?? null,
+      userCharacter: userCharacter[0] ?? null,
+      scene: conversation.current_location,
+      summary: memory.summary ?? null,
+    },
+  );
+
+  // The user's message is stored first: whatever the provider does, it is not lost.
+  const [[userMessage], recent, [{ n: total }]] = await asUser(deps.db, caller.claims, (tx) =>
+    [
+      conversations.insertMessage(tx, {
+        conversationId: conversation.id,
+        sender: "user",
+        content: req.content,
+      }),
+      conversations.messagesBefore(tx, conversation.id, { limit: settings.chat_history_messages }),
+      conversations.messageCount(tx, conversation.id),
+    ] as const);
+  const window = contextWindow(model.model.capabilities);
+  const earlier = recent.slice(0, settings.chat_history_messages).filter((m) =>
+    m.id !== userMessage.id
+  );
+  const { history } = fitHistory(earlier, window, system + req.content);
+  return {
+    conversation,
+    userMessage,
+    model,
+    tier,
+    messages: [
+      { role: "system", content: system },
+      ...history.map((m): ChatMessage => ({
+        role: m.sender === "user" ? "user" : "assistant",
+        content: m.content,
+      })),
+      { role: "user", content: req.content },
+    ],
+    maxTokens: window.replyTokens,
+    templateName: req.systemPromptOverride !== undefined ? "override" : template?.name ?? null,
+    omitted: Math.max(0, total - 1 - history.length),
+    startedAt: performance.now(),
+  };
+}
+
+/** Runs the turn against the provider, streaming; `signal` aborts when the client goes away. */
+export async function* runTurn(
+  deps: ChatDeps,
+  caller: ChatCaller,
+  turn: PreparedTurn,
+  signal: AbortSignal,
+): AsyncGenerator<TurnEvent> {
+  const started = performance.now();
+  let shown = "";
+  const defaults = turn.model.model.input_defaults as { temperature?: number };
+  const stream = chatFor(turn.model.provider, { appTitle: "Playground chat" }).stream({
+    model: turn.model.model.model_key,
+    messages: turn.messages,
+    maxTokens: turn.maxTokens,
+    temperature: defaults.temperature,
+    user: (await sha256Hex(caller.userId)).slice(0, 32),
+    signal,
+  });
+  try {
+    for await (const event of stream) {
+      if (event.type === "delta") {
+        shown += event.text;
+        yield { type: "delta", content: event.text };
+        continue;
+      }
+      if (event.type === "error") {
+        if (signal.aborted) break;
+        await recordCall(deps, caller, turn, started, { error: event.message });
+        yield {
+          type: "error",
+          code: "UPSTREAM_FAILED",
+          message: "The model stopped with an error",
+        };
+        return;
+      }
+      const usage = event.result.usage;
+      const message = await storeReply(deps, caller, turn, event.result.text, "text");
+      await recordCall(deps, caller, turn, started, {
+        usage,
+        generationId: event.result.generationId,
+      });
+      afterTurn(deps, caller, turn, message);
+      yield { type: "completed", message, usage: usageOf(usage, event.result.model) };
+      return;
+    }
+  } catch (err) {
+    if (!signal.aborted) {
+      deps.log.warn("chat provider call failed", { err });
+      await recordCall(deps, caller, turn, started, { error: String(err) });
+      yield { type: "error", code: "UPSTREAM_FAILED", message: "The model could not be reached" };
+      return;
+    }
+  } finally {
+    // The client went away mid-stream: what it was shown is kept, marked as partial.
+    if (signal.aborted && shown.trim()) {
+      await storeReply(deps, caller, turn, shown, "partial").catch((err) =>
+        deps.log.error("storing a partial reply failed", { err })
+      );
+      await recordCall(deps, caller, turn, started, { error: "client disconnected" });
+    }
+  }
+}
+
+async function storeReply(
+  deps: ChatDeps,
+  caller: ChatCaller,
+  turn: PreparedTurn,
+  text: string,
+  type: "text" | "partial",
+) {
+  const [message] = await asUser(deps.db, caller.claims, (tx) =>
+    conversations.insertMessage(tx, {
+      conversationId: turn.conversation.id,
+      sender: "assistant",
+      content: text.trim() ? text : "(no reply)",
+      type,
+    }));
+  return message;
+}
+
+async function recordCall(
+  deps: ChatDeps,
+  caller: ChatCaller,
+  turn: PreparedTurn,
+  started: number,
+  outcome: { usage?: ChatUsage; generationId?: string; error?: string },
+) {
+  const call: apiUsage.ProviderCall = {
+    providerId: turn.model.provider.row.id,
+    modelId: turn.model.model.id,
+    userId: caller.userId,
+    requestType: "chat",
+    endpointPath: "chat/completions",
+    providerRequestId: outcome.generationId ?? null,
+    responseStatus: outcome.error ? null : 200,
+    latencyMs: performance.now() - started,
+    tokensInput: outcome.usage?.promptTokens,
+    tokensOutput: outcome.usage?.completionTokens,
+    costUsdActual: outcome.usage?.cost,
+    error: outcome.error ?? null,
+    metadata: { conversation_id: turn.conversation.id, tier: turn.tier },
+  };
+  // Service path: usage rows and model health are the backend's bookkeeping.
+  await deps.commits.run((tx) =>
+    [
+      apiUsage.insertCall(tx, call),
+      runtime.recordModelOutcome(
+        tx,
+        turn.model.model.id,
+        outcome.error ? { ok: false, error: outcome.error } : { ok: true },
+      ),
+    ] as const
+  ).catch((err) => deps.log.error("chat usage row failed", { err }));
+}
+
+function usageOf(u: ChatUsage | undefined, model: string): TurnUsage {
+  return {
+    prompt_tokens: u?.promptTokens ?? null,
+    completion_tokens: u?.completionTokens ?? null,
+    total_tokens: u?.totalTokens ?? null,
+    cost_usd: u?.cost ?? null,
+    model,
+  };
+}
+
+/** The model: an explicit active chat model (chat or roleplay task), else the default. */
+async function chooseModel(deps: ChatDeps, modelId: string | undefined, roleplay: boolean) {
+  if (modelId) {
+    const { primary } = await deps.registry.resolve({ modality: "chat", modelId }).catch(
+      (err) => {
+        if (err instanceof AppError && err.code === "BAD_REQUEST") {
+          throw fieldError("model_id", "not an active chat model");
+        }
+        throw err;
+      },
+    );
+    if (!["chat", "roleplay"].includes(primary.model.task)) {
+      throw fieldError("model_id", "not a chat model");
+    }
+    return primary;
+  }
+  const task = roleplay ? "roleplay" : "chat";
+  try {
+    return (await deps.registry.resolve({ modality: "chat", task })).primary;
+  } catch (err) {
+    if (!roleplay) throw err;
+    return (await deps.registry.resolve({ modality: "chat", task: "chat" })).primary;
+  }
+}
+
+function fieldError(
+  field: string,
+  message: string,
+  code: "BAD_REQUEST" | "FORBIDDEN" = "BAD_REQUEST",
+) {
+  return new AppError(code, `Invalid ${field}: ${message}`, { details: [{ field, message }] });
+}
+
+/** When no template fits (never a mode swap): a plain instruction of the same tier. */
+const DEFAULT_SYSTEM_PROMPT: Record<ContentMode, string> = {
+  sfw: "You are a helpful, friendly assistant. Keep every reply safe for work.",
+  nsfw: "You are a candid assistant talking with a verified adult.",
+};

@@ -1,0 +1,120 @@
+/**
+ * The chat table client (conversations and their messages). Everything here runs under the
+ * caller's RLS (`asUser`): a user reads and writes only their own conversations, and a linked
+ * character must be one they can see (the insert policy checks it). Returned unsent.
+ */
+import type { Tables } from "../database.types.ts";
+import type { Tx } from "../client.ts";
+
+/** A conversation row. */
+export type Conversation = Tables<"conversations">;
+/** A message row. */
+export type Message = Tables<"messages">;
+
+/** What a new conversation may set. */
+export interface NewConversation {
+  title?: string;
+  conversation_type: string;
+  character_id?: string | null;
+  user_character_id?: string | null;
+  project_id?: string | null;
+  memory_tier?: string;
+}
+
+/** Creates one of the caller's conversations. */
+export function insert(tx: Tx, c: NewConversation) {
+  return tx<Conversation[]>`
+    insert into public.conversations (user_id, title, conversation_type, character_id, user_character_id,
+      project_id, memory_tier)
+    values ((select auth.uid()), ${c.title ?? "New Conversation"}, ${c.conversation_type},
+      ${c.character_id ?? null}, ${c.user_character_id ?? null}, ${c.project_id ?? null},
+      ${c.memory_tier ?? "conversation"})
+    returning *`;
+}
+
+/** One of the caller's conversations. */
+export function own(tx: Tx, id: string) {
+  return tx<Conversation[]>`select * from public.conversations where id = ${id}`;
+}
+
+/** A page of the caller's conversations, most recently active first; one row extra. */
+export function ownPage(
+  tx: Tx,
+  page: { after?: { updatedAt: string; id: string }; limit: number; status?: string },
+) {
+  return tx<Conversation[]>`
+    select * from public.conversations
+    where user_id = (select auth.uid())
+      ${page.status ? tx`and status = ${page.status}` : tx``}
+      ${
+    page.after
+      ? tx`and (updated_at, id) < (${page.after.updatedAt}::timestamptz, ${page.after.id}::uuid)`
+      : tx``
+  }
+    order by updated_at desc, id desc
+    limit ${page.limit + 1}`;
+}
+
+/** Changes the title and/or status of one of the caller's conversations. */
+export function update(tx: Tx, id: string, change: { title?: string; status?: string }) {
+  return tx<Conversation[]>`
+    update public.conversations set
+      title = coalesce(${change.title ?? null}, title),
+      status = coalesce(${change.status ?? null}, status)
+    where id = ${id}
+    returning *`;
+}
+
+/** Points a conversation at another (visible) character. */
+export function setCharacter(tx: Tx, id: string, characterId: string) {
+  return tx<Conversation[]>`
+    update public.conversations set character_id = ${characterId}, conversation_type = 'character_roleplay'
+    where id = ${id} returning *`;
+}
+
+/** Stores the rolling summary of older turns. */
+export function setMemory(tx: Tx, id: string, memory: Record<string, unknown>) {
+  return tx<{ id: string }[]>`
+    update public.conversations set memory_data = ${tx.json(memory as never)} where id = ${id}
+    returning id`;
+}
+
+/** Deletes one of the caller's conversations (its messages cascade). */
+export function remove(tx: Tx, id: string) {
+  return tx<{ id: string }[]>`delete from public.conversations where id = ${id} returning id`;
+}
+
+/** Adds a message to one of the caller's conversations. */
+export function insertMessage(
+  tx: Tx,
+  m: { conversationId: string; sender: "user" | "assistant"; content: string; type?: string },
+) {
+  return tx<Message[]>`
+    insert into public.messages (conversation_id, sender, content, message_type)
+    values (${m.conversationId}, ${m.sender}, ${m.content}, ${m.type ?? "text"})
+    returning *`;
+}
+
+/** Messages older than a keyset position (or the newest), newest first; one row extra. */
+export function messagesBefore(
+  tx: Tx,
+  conversationId: string,
+  page: { before?: { createdAt: string; id: string }; limit: number },
+) {
+  return tx<Message[]>`
+    select * from public.messages
+    where conversation_id = ${conversationId}
+      ${
+    page.before
+      ? tx`and (created_at, id) < (${page.before.createdAt}::timestamptz, ${page.before.id}::uuid)`
+      : tx``
+  }
+    order by created_at desc, id desc
+    limit ${page.limit + 1}`;
+}
+
+/** How many messages the conversation holds. */
+export function messageCount(tx: Tx, conversationId: string) {
+  return tx<{ n: number }[]>`
+    select count(*)::int as n from public.messages where conversation_id = ${conversationId}`;
+}
