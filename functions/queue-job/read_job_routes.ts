@@ -13,7 +13,7 @@ import {
   summarize,
 } from "../../shared/jobs/job_view.ts";
 import type { QueueJobDeps } from "./app.ts";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { decodeCursor, encodeCursor } from "../../shared/http/keyset_cursor.ts";
 import { JOB_STATUSES } from "../../shared/vocabulary.ts";
 
 const getRoute = createRoute({
@@ -83,7 +83,7 @@ export function registerReadJobs(app: FunctionApp, deps: QueueJobDeps): void {
     return c.json({
       jobs: await Promise.all(page.map((j) => summarize(jobs, j))),
       next_cursor: rows.length > limit && last
-        ? encodeCursor({ createdAt: last.created_at, id: last.id })
+        ? encodeCursor({ at: last.created_at, id: last.id })
         : null,
     }, 200);
   });

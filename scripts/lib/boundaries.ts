@@ -28,7 +28,15 @@ export interface Place {
 // old copy at shared/'s root would belong to the HTTP layer too.
 const HTTP_WIRING = new Set(["shared/function_deps.ts"]);
 /** The shared layers that know nothing of HTTP. */
-export const DOMAIN_LAYERS = ["db", "jobs", "providers", "prompts", "storage", "media"] as const;
+export const DOMAIN_LAYERS = [
+  "db",
+  "jobs",
+  "providers",
+  "prompts",
+  "chat",
+  "storage",
+  "media",
+] as const;
 const AREAS: readonly Area[] = ["functions", "shared", "simulators", "tests", "scripts", "bench"];
 
 /** Places a repository-relative path. */
@@ -84,7 +92,7 @@ export const RULES: readonly Rule[] = [
   {
     id: "domain-not-http",
     says:
-      "shared/{db,jobs,providers,prompts,storage,media} never import shared/http or its wiring " +
+      "shared/{db,jobs,providers,prompts,chat,storage,media} never import shared/http or its wiring " +
       "(shared/function_deps.ts)",
     from: isDomain,
     forbids: (to) => to.area === "shared" && to.layer === "http",

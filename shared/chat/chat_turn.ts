@@ -118,22 +118,12 @@ export async function prepareTurn(
     : "sfw";
 
   const settings = await readSettings(deps.db);
-  const { snapshot } = await deps.catalog.read();
-  let template: { name: string; text: string } | null = null;
-  for (const useCase of USE_CASE_BY_TYPE[conversation.conversation_type] ?? ["chat"]) {
-    const choice = selectTemplate(snapshot.templates, {
-      useCase,
-      contentMode: tier,
-      jobType: roleplay ? "roleplay" : "chat",
-      targetModel: model.model.model_key,
-      targetFamily: model.model.model_family,
-      enhancerModel: model.model.model_key,
-    });
-    if (choice) {
-      template = { name: choice.template.template_name, text: choice.template.system_prompt };
-      break;
-    }
-  }
+  const template = await chooseTemplate(deps, {
+    useCases: USE_CASE_BY_TYPE[conversation.conversation_type] ?? ["chat"],
+    tier,
+    jobType: roleplay ? "roleplay" : "chat",
+    model,
+  });
   const memory = conversation.memory_data as { summary?: string };
   const system = req.systemPromptOverride ?? buildSystemPrompt(
     template?.text ?? DEFAULT_SYSTEM_PROMPT[tier],
@@ -216,6 +206,8 @@ export async function* runTurn(
         };
         return;
       }
+      // An aborted stream may simply end: what was shown is kept as partial below.
+      if (signal.aborted) break;
       const usage = event.result.usage;
       const message = await storeReply(deps, caller, turn, event.result.text, "text");
       await recordCall(deps, caller, turn, started, {
@@ -304,6 +296,35 @@ function usageOf(u: ChatUsage | undefined, model: string): TurnUsage {
     cost_usd: u?.cost ?? null,
     model,
   };
+}
+
+/**
+ * The template for the conversation type and tier (the first use case that has one; never the
+ * other tier's). A miss asks the database again: a template added a moment ago must not look
+ * missing because of the cache.
+ */
+async function chooseTemplate(
+  deps: ChatDeps,
+  q: { useCases: string[]; tier: ContentMode; jobType: string; model: ResolvedModel },
+): Promise<{ name: string; text: string } | null> {
+  for (const recheck of [false, true]) {
+    const { snapshot, cacheHit } = await deps.catalog.read(recheck);
+    for (const useCase of q.useCases) {
+      const choice = selectTemplate(snapshot.templates, {
+        useCase,
+        contentMode: q.tier,
+        jobType: q.jobType,
+        targetModel: q.model.model.model_key,
+        targetFamily: q.model.model.model_family,
+        enhancerModel: q.model.model.model_key,
+      });
+      if (choice) {
+        return { name: choice.template.template_name, text: choice.template.system_prompt };
+      }
+    }
+    if (!cacheHit) break;
+  }
+  return null;
 }
 
 /** The model: an explicit active chat model (chat or roleplay task), else the default. */

@@ -91,7 +91,8 @@ export function bodyReader(opts: BodyReaderOptions): MiddlewareHandler<HonoEnv> 
     const bytes = await readCappedBody(c.req.raw, opts);
     c.set("requestBody", bytes);
     // The original stream is spent: anything reading the raw request gets the same bytes.
-    c.req.raw = new Request(c.req.raw, { body: bytes });
+    // The connection's signal is kept: routes that stream must still hear the client leave.
+    c.req.raw = new Request(c.req.raw, { body: bytes, signal: c.req.raw.signal });
     let parsed: Promise<unknown> | undefined;
     c.req.json =
       (() =>

@@ -40,7 +40,7 @@ export function own(tx: Tx, id: string) {
 /** A page of the caller's conversations, most recently active first; one row extra. */
 export function ownPage(
   tx: Tx,
-  page: { after?: { updatedAt: string; id: string }; limit: number; status?: string },
+  page: { after?: { at: string; id: string }; limit: number; status?: string },
 ) {
   return tx<Conversation[]>`
     select * from public.conversations
@@ -48,7 +48,7 @@ export function ownPage(
       ${page.status ? tx`and status = ${page.status}` : tx``}
       ${
     page.after
-      ? tx`and (updated_at, id) < (${page.after.updatedAt}::timestamptz, ${page.after.id}::uuid)`
+      ? tx`and (updated_at, id) < (${page.after.at}::timestamptz, ${page.after.id}::uuid)`
       : tx``
   }
     order by updated_at desc, id desc
@@ -99,14 +99,14 @@ export function insertMessage(
 export function messagesBefore(
   tx: Tx,
   conversationId: string,
-  page: { before?: { createdAt: string; id: string }; limit: number },
+  page: { before?: { at: string; id: string }; limit: number },
 ) {
   return tx<Message[]>`
     select * from public.messages
     where conversation_id = ${conversationId}
       ${
     page.before
-      ? tx`and (created_at, id) < (${page.before.createdAt}::timestamptz, ${page.before.id}::uuid)`
+      ? tx`and (created_at, id) < (${page.before.at}::timestamptz, ${page.before.id}::uuid)`
       : tx``
   }
     order by created_at desc, id desc

@@ -65,7 +65,7 @@ export function ownJobWithAssets(tx: Tx, id: string) {
 /** A page of the caller's own jobs, newest first, after a keyset position; one row extra. */
 export function ownJobsPage(
   tx: Tx,
-  page: { status?: string; after?: { createdAt: string; id: string }; limit: number },
+  page: { status?: string; after?: { at: string; id: string }; limit: number },
 ) {
   return tx<Job[]>`
     select * from public.jobs
@@ -73,7 +73,7 @@ export function ownJobsPage(
       ${page.status ? tx`and status = ${page.status}` : tx``}
       ${
     page.after
-      ? tx`and (created_at, id) < (${page.after.createdAt}::timestamptz, ${page.after.id}::uuid)`
+      ? tx`and (created_at, id) < (${page.after.at}::timestamptz, ${page.after.id}::uuid)`
       : tx``
   }
     order by created_at desc, id desc
