@@ -3,6 +3,7 @@
  * (resourceSpans → scopeSpans → spans with `gen_ai.*` attributes, usage and cost), posted to a
  * webhook destination that authenticates with a static secret header (no HMAC).
  */
+import { encodeHex } from "../shared/encoding.ts";
 import type { Generation } from "./openrouter_chat.ts";
 
 /** Where Broadcast traces go. */
@@ -56,8 +57,5 @@ export function otlpTrace(gen: Generation): Record<string, unknown> {
 }
 
 function hex(bytes: number): string {
-  return Array.from(
-    crypto.getRandomValues(new Uint8Array(bytes)),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
+  return encodeHex(crypto.getRandomValues(new Uint8Array(bytes)));
 }

@@ -13,7 +13,7 @@ import {
   planChat,
   textOf,
 } from "./openrouter_chat.ts";
-import { signOpenRouterCallback } from "./openrouter_signature.ts";
+import { signOpenRouterCallback } from "./standard_webhooks.ts";
 import { VideoStore } from "./openrouter_videos.ts";
 import {
   FailureCounter,
@@ -236,8 +236,8 @@ export function startOpenRouterSim(opts: OpenRouterSimOptions): OpenRouterSim {
       const t = Math.floor(Date.now() / 1000);
       headers["x-openrouter-signature"] = await signOpenRouterCallback(
         opts.webhookSecret,
-        t,
-        ev.body,
+        String(t),
+        new TextEncoder().encode(ev.body),
       );
     }
     return headers;

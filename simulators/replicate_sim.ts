@@ -5,6 +5,7 @@
  * Control API: `GET /_sim/health`, `GET /_sim/submissions`, `GET /_sim/webhooks`,
  * `POST /_sim/reset`.
  */
+import { sha256Hex } from "../shared/encoding.ts";
 import { type Prediction, PredictionStore } from "./replicate_predictions.ts";
 import {
   FailureCounter,
@@ -15,7 +16,7 @@ import {
   scenarioFromText,
 } from "./scenario.ts";
 import { bearer, json, readJson, type SimServer, startSimServer } from "./sim_server.ts";
-import { signStandardWebhook } from "./standard_webhooks.ts";
+import { standardWebhookHeaders } from "./standard_webhooks.ts";
 import { type DeliveryAttempt, WebhookSender } from "./webhook_sender.ts";
 
 /** Options for {@link startReplicateSim}. */
@@ -207,7 +208,7 @@ export function startReplicateSim(opts: ReplicateSimOptions): ReplicateSim {
   const hostname = opts.hostname ?? "127.0.0.1";
   // The handlers above only run once these exist (after the first request arrives).
   const sender = new WebhookSender(server, (ev) =>
-    signStandardWebhook({
+    standardWebhookHeaders({
       secret: opts.webhookSecret,
       id: ev.id,
       timestamp: Math.floor(Date.now() / 1000),
@@ -243,6 +244,5 @@ export function startReplicateSim(opts: ReplicateSimOptions): ReplicateSim {
 
 /** A stable 64-hex "version" for model-endpoint predictions. */
 async function versionOf(model: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(model));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  return await sha256Hex(model);
 }

@@ -1,10 +1,13 @@
 import { createHmac } from "node:crypto";
 import { assertEquals, assertMatch } from "../tests/support/assert.ts";
-import { signOpenRouterCallback } from "./openrouter_signature.ts";
-import { generateWebhookSecret, signStandardWebhook } from "./standard_webhooks.ts";
+import {
+  generateWebhookSecret,
+  signOpenRouterCallback,
+  standardWebhookHeaders,
+} from "./standard_webhooks.ts";
 
-Deno.test("signStandardWebhook reproduces the Standard Webhooks / Replicate test vector", async () => {
-  const headers = await signStandardWebhook({
+Deno.test("standardWebhookHeaders reproduces the Standard Webhooks / Replicate test vector", async () => {
+  const headers = await standardWebhookHeaders({
     secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
     id: "msg_p5jXN8AQM9LWM0D4loKWxJek",
     timestamp: 1614265330,
@@ -26,7 +29,11 @@ Deno.test("generateWebhookSecret is whsec_ + base64 of 32 bytes", () => {
 
 Deno.test("signOpenRouterCallback: t=<ts>,v1=<hex HMAC over '<ts>,<body>'>", async () => {
   const body = '{"type":"video.generation.completed"}';
-  const header = await signOpenRouterCallback("s3cret", 1700000000, body);
+  const header = await signOpenRouterCallback(
+    "s3cret",
+    "1700000000",
+    new TextEncoder().encode(body),
+  );
   const expected = createHmac("sha256", "s3cret").update(`1700000000,${body}`).digest("hex");
   assertEquals(header, `t=1700000000,v1=${expected}`);
 });

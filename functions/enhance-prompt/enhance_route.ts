@@ -9,7 +9,7 @@ import { asUser } from "../../shared/db/scopes.ts";
 import * as profiles from "../../shared/db/tables/profiles.ts";
 import { AppError } from "../../shared/errors.ts";
 import { requireUser, userCaller } from "../../shared/http/auth/guards.ts";
-import { type FunctionApp, validationError, zodIssues } from "../../shared/http/create_app.ts";
+import { type FunctionApp, parseOr400 } from "../../shared/http/create_app.ts";
 import { errorResponses } from "../../shared/http/error_envelope.ts";
 import { enhancePrompt, type EnhanceResult } from "../../shared/prompts/enhance.ts";
 import { enforceUserRateLimit } from "../../shared/prompts/user_rate_limit.ts";
@@ -87,13 +87,9 @@ export function registerEnhance(app: FunctionApp, deps: EnhancePromptDeps): void
     const caller = userCaller(c);
     const raw = c.req.valid("json") as Record<string, unknown>;
     const reference = isReferenceBody(raw);
-    const parsed = reference
-      ? referenceEnhanceBodySchema.safeParse(raw)
-      : enhanceBodySchema.safeParse(raw);
-    if (!parsed.success) throw validationError(zodIssues(parsed.error.issues));
     const input = reference
-      ? inputFromReference(parsed.data as z.infer<typeof referenceEnhanceBodySchema>)
-      : inputFromBody(parsed.data as z.infer<typeof enhanceBodySchema>);
+      ? inputFromReference(parseOr400(referenceEnhanceBodySchema, raw))
+      : inputFromBody(parseOr400(enhanceBodySchema, raw));
     c.set("audit", { action: "prompt.enhance", resourceType: "prompt" });
 
     if (input.contentMode === "nsfw") {

@@ -6,7 +6,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireUser, userCaller } from "../../shared/http/auth/guards.ts";
 import type { FunctionApp } from "../../shared/http/create_app.ts";
-import { validationError, zodIssues } from "../../shared/http/create_app.ts";
+import { parseOr400, validationError } from "../../shared/http/create_app.ts";
 import { errorResponses } from "../../shared/http/error_envelope.ts";
 import { runDispatch } from "../../shared/jobs/dispatcher.ts";
 import { createDispatchKicker } from "../../shared/jobs/dispatch_kicker.ts";
@@ -89,13 +89,9 @@ export function registerCreateJob(app: FunctionApp, deps: QueueJobDeps): void {
       }]);
     }
     const legacy = "job_type" in raw;
-    const parsed = legacy
-      ? legacyJobRequestSchema.safeParse(raw)
-      : createJobBodySchema.safeParse(raw);
-    if (!parsed.success) throw validationError(zodIssues(parsed.error.issues));
     const spec = legacy
-      ? specFromLegacy(parsed.data as z.infer<typeof legacyJobRequestSchema>)
-      : specFromBody(parsed.data as z.infer<typeof createJobBodySchema>);
+      ? specFromLegacy(parseOr400(legacyJobRequestSchema, raw))
+      : specFromBody(parseOr400(createJobBodySchema, raw));
 
     const result = await enqueueJob(jobs, caller, spec, key);
     c.set("audit", { action: "job.create", resourceType: "job", resourceId: result.job.id });

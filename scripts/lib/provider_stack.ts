@@ -4,6 +4,7 @@
  * the providers at them (base-URL overrides, fake tokens, webhook secrets, output hosts,
  * control URLs). `npm test` simulates every provider; `npm run dev` only those without a secret.
  */
+import { encodeHex } from "../../shared/encoding.ts";
 import { startOpenRouterSim } from "../../simulators/openrouter_sim.ts";
 import { startReplicateSim } from "../../simulators/replicate_sim.ts";
 import { generateWebhookSecret } from "../../simulators/standard_webhooks.ts";
@@ -95,8 +96,5 @@ export function startProviderSimulators(opts: SimulatorOptions): Promise<Simulat
 }
 
 function randomToken(): string {
-  return Array.from(
-    crypto.getRandomValues(new Uint8Array(24)),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
+  return encodeHex(crypto.getRandomValues(new Uint8Array(24)));
 }

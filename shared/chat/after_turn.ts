@@ -6,10 +6,10 @@
  * turn, and their usage is recorded the same way.
  */
 import { asService, asUser } from "../db/scopes.ts";
-import * as apiUsage from "../db/tables/api_usage_logs.ts";
 import * as characters from "../db/tables/characters.ts";
 import * as conversations from "../db/tables/conversations.ts";
 import { chatFor } from "../providers/adapters.ts";
+import { recordChatCall } from "../prompts/chat_calls.ts";
 import { cleanEnhanced } from "../prompts/clean_prompt.ts";
 import type { ChatDeps } from "./chat_deps.ts";
 import type { ChatCaller, PreparedTurn } from "./chat_turn.ts";
@@ -115,22 +115,13 @@ async function generate(
       maxTokens,
       temperature: 0.3,
     });
-    // Service path: the call's usage row.
-    await asService(deps.db, (tx) =>
-      apiUsage.insertCall(tx, {
-        providerId: turn.model.provider.row.id,
-        modelId: turn.model.model.id,
-        userId: caller.userId,
-        requestType: "chat",
-        endpointPath: "chat/completions",
-        providerRequestId: result.generationId ?? null,
-        responseStatus: 200,
-        latencyMs: performance.now() - started,
-        tokensInput: result.usage?.promptTokens,
-        tokensOutput: result.usage?.completionTokens,
-        costUsdActual: result.usage?.cost,
-        metadata: { conversation_id: turn.conversation.id, purpose: "memory" },
-      }));
+    await recordChatCall(deps.commits, {
+      model: turn.model,
+      userId: caller.userId,
+      requestType: "chat",
+      started,
+      metadata: { conversation_id: turn.conversation.id, purpose: "memory" },
+    }, { ok: true, usage: result.usage, generationId: result.generationId, health: false });
     return result.text;
   } catch (err) {
     deps.log.warn("chat follow-up generation failed", { err });

@@ -6,17 +6,16 @@
  * shown). A provider error ends the stream with an error and stores no assistant message.
  */
 import { asUser, type Claims } from "../db/scopes.ts";
-import * as apiUsage from "../db/tables/api_usage_logs.ts";
 import * as characters from "../db/tables/characters.ts";
 import * as conversations from "../db/tables/conversations.ts";
 import * as profiles from "../db/tables/profiles.ts";
-import * as runtime from "../db/tables/provider_runtime.ts";
 import { readSettings } from "../db/tables/system_config.ts";
 import { sha256Hex } from "../encoding.ts";
 import { AppError } from "../errors.ts";
 import { chatFor } from "../providers/adapters.ts";
 import type { ChatMessage, ChatUsage } from "../providers/chat_client.ts";
 import type { ResolvedModel } from "../providers/registry.ts";
+import { recordChatCall } from "../prompts/chat_calls.ts";
 import { selectTemplate } from "../prompts/template_selection.ts";
 import { type ContentMode, ROLEPLAY_CONVERSATION_TYPES } from "../vocabulary.ts";
 import type { ChatDeps } from "./chat_deps.ts";
@@ -231,7 +230,7 @@ export async function* runTurn(
       await storeReply(deps, caller, turn, shown, "partial").catch((err) =>
         deps.log.error("storing a partial reply failed", { err })
       );
-      await recordCall(deps, caller, turn, started, { error: "client disconnected" });
+      await recordCall(deps, caller, turn, started, { error: CLIENT_LEFT });
     }
   }
 }
@@ -253,6 +252,8 @@ async function storeReply(
   return message;
 }
 
+const CLIENT_LEFT = "client disconnected";
+
 async function recordCall(
   deps: ChatDeps,
   caller: ChatCaller,
@@ -260,31 +261,23 @@ async function recordCall(
   started: number,
   outcome: { usage?: ChatUsage; generationId?: string; error?: string },
 ) {
-  const call: apiUsage.ProviderCall = {
-    providerId: turn.model.provider.row.id,
-    modelId: turn.model.model.id,
-    userId: caller.userId,
-    requestType: "chat",
-    endpointPath: "chat/completions",
-    providerRequestId: outcome.generationId ?? null,
-    responseStatus: outcome.error ? null : 200,
-    latencyMs: performance.now() - started,
-    tokensInput: outcome.usage?.promptTokens,
-    tokensOutput: outcome.usage?.completionTokens,
-    costUsdActual: outcome.usage?.cost,
-    error: outcome.error ?? null,
-    metadata: { conversation_id: turn.conversation.id, tier: turn.tier },
-  };
-  // Service path: usage rows and model health are the backend's bookkeeping.
-  await deps.commits.run((tx) =>
-    [
-      apiUsage.insertCall(tx, call),
-      runtime.recordModelOutcome(
-        tx,
-        turn.model.model.id,
-        outcome.error ? { ok: false, error: outcome.error } : { ok: true },
-      ),
-    ] as const
+  await recordChatCall(
+    deps.commits,
+    {
+      model: turn.model,
+      userId: caller.userId,
+      requestType: "chat",
+      started,
+      metadata: { conversation_id: turn.conversation.id, tier: turn.tier },
+    },
+    outcome.error === undefined
+      ? { ok: true, usage: outcome.usage, generationId: outcome.generationId }
+      : {
+        ok: false,
+        error: new Error(outcome.error),
+        // A stream the provider broke is its fault; a client that left is nobody's.
+        fault: outcome.error !== CLIENT_LEFT,
+      },
   ).catch((err) => deps.log.error("chat usage row failed", { err }));
 }
 

@@ -4,6 +4,7 @@
  * is one set of bytes that Hono's body methods, the route validators and webhook signature
  * checks all share. JSON is parsed once, safely ({@link parseJsonBytes}), when first asked for.
  */
+import { concatBytes } from "../encoding.ts";
 import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { AppError } from "../errors.ts";
@@ -56,13 +57,7 @@ export async function readCappedBody(
     // The client went away mid-upload; nobody will read the answer, but it must not be a 500.
     throw new AppError("BAD_REQUEST", "Request body was cut off", { cause: err });
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return concatBytes(chunks);
 }
 
 async function discard(reader: ReadableStreamDefaultReader<Uint8Array>, maxBytes: number) {

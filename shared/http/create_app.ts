@@ -55,6 +55,16 @@ export function zodIssues(
   });
 }
 
+/**
+ * Parses with a schema chosen at run time (a route that takes two body shapes), or throws the
+ * envelope's 400 naming the fields.
+ */
+export function parseOr400<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw validationError(zodIssues(parsed.error.issues));
+  return parsed.data;
+}
+
 /** Throws the envelope's 400 for a failed validation. */
 export function validationError(issues: FieldIssue[]): AppError {
   const first = issues[0];

@@ -7,7 +7,7 @@
 import type { Tables } from "../db/database.types.ts";
 import { inspectMedia } from "../media/inspect.ts";
 import { isAllowedOutputUrl, type ProviderEndpoint } from "../providers/provider_config.ts";
-import { decodeBase64 } from "../encoding.ts";
+import { concatBytes, decodeBase64 } from "../encoding.ts";
 import type { JobDeps } from "./job_deps.ts";
 import { BUCKETS, type Destination, DESTINATION_BUCKETS } from "../vocabulary.ts";
 
@@ -48,13 +48,7 @@ async function readCapped(
     }
     chunks.push(value);
   }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 /** Where outputs may come from, and the provider API whose own URLs need its key. */

@@ -8,8 +8,6 @@
  */
 import type { Sql } from "../db/client.ts";
 import type { GroupCommit } from "../db/group_commit.ts";
-import * as apiUsage from "../db/tables/api_usage_logs.ts";
-import * as runtime from "../db/tables/provider_runtime.ts";
 import { sha256Hex } from "../encoding.ts";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -18,6 +16,7 @@ import type { ChatResult } from "../providers/chat_client.ts";
 import { ProviderError } from "../providers/provider_error.ts";
 import type { ProviderRegistry, ResolvedModel } from "../providers/registry.ts";
 import { cleanEnhanced, estimateTokens, truncateToTokens } from "./clean_prompt.ts";
+import { recordChatCall } from "./chat_calls.ts";
 import { assembleNegativePrompt } from "./negative_prompt.ts";
 import type { PromptCatalog } from "./prompt_catalog.ts";
 import { type FallbackLevel, selectTemplate } from "./template_selection.ts";
@@ -227,14 +226,11 @@ async function complete(
   const user = req.regenerate
     ? `${req.prompt}\n\n(Write a fresh version, different from an earlier one.)`
     : req.prompt;
-  const started = performance.now();
-  const call: apiUsage.ProviderCall = {
-    providerId: model.provider.row.id,
-    modelId: model.model.id,
+  const ctx = {
+    model,
     userId: req.userId,
-    requestType: "enhancement",
-    endpointPath: "chat/completions",
-    latencyMs: 0,
+    requestType: "enhancement" as const,
+    started: performance.now(),
   };
   try {
     const result = await chatFor(model.provider, {
@@ -248,42 +244,18 @@ async function complete(
       temperature,
       user: (await sha256Hex(req.userId)).slice(0, 32),
     });
-    // Service path: the call's usage row and the model's health.
-    await deps.commits.run((tx) =>
-      [
-        apiUsage.insertCall(tx, {
-          ...call,
-          providerRequestId: result.generationId ?? null,
-          responseStatus: 200,
-          latencyMs: performance.now() - started,
-          tokensInput: result.usage?.promptTokens,
-          tokensOutput: result.usage?.completionTokens,
-          costUsdActual: result.usage?.cost,
-        }),
-        runtime.recordModelOutcome(tx, model.model.id, { ok: true }),
-      ] as const
-    );
+    await recordChatCall(deps.commits, ctx, {
+      ok: true,
+      usage: result.usage,
+      generationId: result.generationId,
+    });
     return { result };
   } catch (err) {
     if (!(err instanceof ProviderError)) throw err;
     deps.log.warn("enhancer failed", { model: model.model.model_key, failure: err.failure });
-    const failed = {
-      ...call,
-      responseStatus: err.status ?? null,
-      latencyMs: performance.now() - started,
-      error: err.message,
-    };
-    // Only a provider fault counts toward the model's cooldown (as in job submission): a 429 or
-    // a refused request says nothing about the model's health.
-    const fault = err.retryable && err.failure !== "rate_limited";
-    await deps.commits.run((tx) =>
-      fault
-        ? [
-          apiUsage.insertCall(tx, failed),
-          runtime.recordModelOutcome(tx, model.model.id, { ok: false, error: err.message }),
-        ] as const
-        : [apiUsage.insertCall(tx, failed)] as const
-    ).catch((e) => deps.log.error("enhancer usage row failed", { err: e }));
+    await recordChatCall(deps.commits, ctx, { ok: false, error: err }).catch((e) =>
+      deps.log.error("enhancer usage row failed", { err: e })
+    );
     return { reason: FAILURE_REASON[err.failure] };
   }
 }

@@ -13,7 +13,7 @@ import {
   waitForJob,
 } from "../support/jobs.ts";
 import { pngBytes } from "../../simulators/media/images.ts";
-import { signStandardWebhook } from "../../simulators/standard_webhooks.ts";
+import { standardWebhookHeaders } from "../../simulators/standard_webhooks.ts";
 import { stack, withDb } from "../support/stack.ts";
 
 type Row = Record<string, unknown>;
@@ -21,7 +21,7 @@ type Row = Record<string, unknown>;
 /** Delivers a signed prediction update for `provider` and returns the webhook's answer. */
 async function deliver(provider: string, prediction: Row): Promise<{ status: number; body: Row }> {
   const raw = JSON.stringify(prediction);
-  const signed = await signStandardWebhook({
+  const signed = await standardWebhookHeaders({
     secret: Deno.env.get("REPLICATE_WEBHOOK_SECRET")!,
     id: `msg_${crypto.randomUUID()}`,
     timestamp: Math.floor(Date.now() / 1000),

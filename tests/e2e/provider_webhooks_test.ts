@@ -7,7 +7,7 @@ import {
   createSimProvider,
   waitForJob,
 } from "../support/jobs.ts";
-import { signStandardWebhook } from "../../simulators/standard_webhooks.ts";
+import { standardWebhookHeaders } from "../../simulators/standard_webhooks.ts";
 import { stack, withDb } from "../support/stack.ts";
 
 const secret = () => Deno.env.get("REPLICATE_WEBHOOK_SECRET")!;
@@ -19,7 +19,7 @@ async function deliver(
   const raw = JSON.stringify(body);
   const id = opts.id ?? `msg_${crypto.randomUUID()}`;
   const ts = opts.timestamp ?? Math.floor(Date.now() / 1000);
-  const signed = await signStandardWebhook({
+  const signed = await standardWebhookHeaders({
     secret: opts.secret ?? secret(),
     id,
     timestamp: ts,

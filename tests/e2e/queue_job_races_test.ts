@@ -12,7 +12,7 @@ import {
   createSimProvider,
   waitForJob,
 } from "../support/jobs.ts";
-import { signStandardWebhook } from "../../simulators/standard_webhooks.ts";
+import { standardWebhookHeaders } from "../../simulators/standard_webhooks.ts";
 import { createTestUser, stack, withDb } from "../support/stack.ts";
 
 type Row = Record<string, unknown>;
@@ -204,7 +204,7 @@ Deno.test("a job is refunded once however many ways it ends: cancel, then failur
       assertEquals([cancelled.status, cancelled.body.refunded], [200, 2]);
       for (const status of ["failed", "canceled"]) {
         const body = JSON.stringify({ id: job.provider_prediction_id, status, error: "late" });
-        const headers = await signStandardWebhook({
+        const headers = await standardWebhookHeaders({
           secret: Deno.env.get("REPLICATE_WEBHOOK_SECRET")!,
           id: `msg_${crypto.randomUUID()}`,
           timestamp: Math.floor(Date.now() / 1000),

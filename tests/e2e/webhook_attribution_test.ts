@@ -14,8 +14,8 @@ import {
 } from "../support/jobs.ts";
 import { createTestProvider } from "../support/providers.ts";
 import { pngBytes } from "../../simulators/media/images.ts";
-import { signOpenRouterCallback } from "../../simulators/openrouter_signature.ts";
-import { signStandardWebhook } from "../../simulators/standard_webhooks.ts";
+import { signOpenRouterCallback } from "../../simulators/standard_webhooks.ts";
+import { standardWebhookHeaders } from "../../simulators/standard_webhooks.ts";
 import { stack, withDb } from "../support/stack.ts";
 import type { Sql } from "../../shared/db/client.ts";
 import type { ProviderRow } from "../../shared/providers/provider_config.ts";
@@ -30,7 +30,7 @@ async function replicateDelivery(
   opts: { id?: string; jobId?: string } = {},
 ) {
   const raw = JSON.stringify(body);
-  const headers = await signStandardWebhook({
+  const headers = await standardWebhookHeaders({
     secret: env("REPLICATE_WEBHOOK_SECRET"),
     id: opts.id ?? `msg_${crypto.randomUUID()}`,
     timestamp: Math.floor(Date.now() / 1000),
@@ -54,8 +54,8 @@ async function openRouterDelivery(
   const raw = JSON.stringify({ type: `video.generation.${data.status}`, data });
   const signature = await signOpenRouterCallback(
     env("OPENROUTER_WEBHOOK_SECRET"),
-    Math.floor(Date.now() / 1000),
-    raw,
+    String(Math.floor(Date.now() / 1000)),
+    new TextEncoder().encode(raw),
   );
   const query = `provider=${provider}${opts.jobId ? `&job_id=${opts.jobId}` : ""}`;
   const res = await fetch(

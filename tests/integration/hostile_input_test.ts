@@ -1,7 +1,7 @@
 import { assertEquals } from "../support/assert.ts";
 import { cleanup, createFundedUser, createSimModel, createSimProvider } from "../support/jobs.ts";
 import { imageCapabilities } from "../support/providers.ts";
-import { signStandardWebhook } from "../../simulators/standard_webhooks.ts";
+import { standardWebhookHeaders } from "../../simulators/standard_webhooks.ts";
 import { createTestUser, deleteTestUsers, stack, type TestUser, withDb } from "../support/stack.ts";
 import { createTestApp } from "../support/test_app.ts";
 import { chunked, outcome, streamed } from "../support/bodies.ts";
@@ -167,7 +167,7 @@ Deno.test("a signed webhook whose JSON holds NUL or nests too deep answers 400 a
       ];
       const seen: string[] = [];
       for (const [what, body] of bodies) {
-        const signed = await signStandardWebhook({
+        const signed = await standardWebhookHeaders({
           secret,
           id: `msg_${crypto.randomUUID()}`,
           timestamp: Math.floor(Date.now() / 1000),
