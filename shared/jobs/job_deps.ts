@@ -60,7 +60,7 @@ export function buildJobDeps(
       secretAllowlist: providerSecretAllowlist(config.PROVIDER_SECRET_NAMES),
     }),
     catalog: new PromptCatalog({ db }),
-    store: createSupabaseObjectStore({ url: supabaseUrl, key: serviceKey }),
+    store: createSupabaseObjectStore({ url: supabaseUrl, key: serviceKey, log }),
     log,
     functionsUrl: (config.PUBLIC_FUNCTIONS_URL ?? `${supabaseUrl}/functions/v1`).replace(
       /\/+$/,
