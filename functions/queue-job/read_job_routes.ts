@@ -13,7 +13,7 @@ import {
   summarize,
 } from "../../shared/jobs/job_view.ts";
 import type { QueueJobDeps } from "./app.ts";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { decodeCursor, encodeCursor } from "../../shared/http/keyset_cursor.ts";
 import { JOB_STATUSES } from "../../shared/vocabulary.ts";
 
 const getRoute = createRoute({

@@ -1,7 +1,7 @@
-/** Opaque keyset cursors for job pages: base64url of `{c: created_at, i: id}`. */
+/** Opaque keyset cursors for pages ordered by (created_at, id): base64url of `{c, i}`. */
 import { z } from "zod";
-import { AppError } from "../../shared/errors.ts";
-import { decodeBase64 } from "../../shared/encoding.ts";
+import { AppError } from "../errors.ts";
+import { decodeBase64 } from "../encoding.ts";
 
 const cursorSchema = z.object({ c: z.iso.datetime({ offset: true }), i: z.uuid() });
 
