@@ -5,6 +5,14 @@
  * changes nothing.
  */
 import { assertEquals, assertOk } from "../support/assert.ts";
+import {
+  callFn,
+  cleanup,
+  createFundedUser,
+  createSimModel,
+  createSimProvider,
+  waitForJob,
+} from "../support/jobs.ts";
 import { createTestUser, withDb } from "../support/stack.ts";
 import { cleanupWorkspace, makeAsset, objectNames, readObject, wa } from "../support/workspace.ts";
 
@@ -161,6 +169,37 @@ Deno.test("a row of the caller's whose path points into another user's folder is
       );
     } finally {
       await cleanupWorkspace(sql, user, other);
+    }
+  });
+});
+
+Deno.test("an asset queue-job stored is saved with its job and index, and the job's assets show both", async () => {
+  await withDb(async (sql) => {
+    const user = await createFundedUser(sql, 10);
+    const provider = await createSimProvider(sql);
+    try {
+      const model = await createSimModel(sql, provider.id);
+      const created = await callFn(user, "POST", "/queue-job", {
+        prompt: "a lighthouse",
+        model_id: model.id,
+        num_images: 2,
+      });
+      const jobId = (created.body.job as Row).id as string;
+      assertEquals((await waitForJob(sql, jobId)).status, "completed");
+      const listed = await wa(user, "GET", `/assets?job_id=${jobId}`);
+      const assets = listed.body.assets as Row[];
+      assertEquals(assets.length, 2);
+      const saved = await wa(user, "POST", `/jobs/${jobId}/save`);
+      assertEquals([saved.status, saved.body.new_saves], [200, 2], JSON.stringify(saved.body));
+      const items =
+        await sql`select source_job_id, asset_index, storage_path from public.user_library
+        where user_id = ${user.id} order by asset_index`;
+      assertEquals(items.map((i) => [i.source_job_id, i.asset_index]), [[jobId, 0], [jobId, 1]]);
+      const job = await callFn(user, "GET", `/queue-job/jobs/${jobId}`);
+      assertEquals((job.body.assets as Row[]).length, 4, "workspace and library rows of the job");
+    } finally {
+      await cleanupWorkspace(sql, user);
+      await cleanup(sql, [], [provider]);
     }
   });
 });
