@@ -1,21 +1,20 @@
 /**
  * Copying a library item back into the workspace (reference bug 17: no synthetic job; the new
- * asset has no generating job). The asset's id is derived from the item's, so while that asset
- * exists a repeated copy returns it. Step one, as the caller (RLS): the item and that asset.
- * Step two, on the service path under the item's row lock: the object is copied server-side to
- * `workspace-temp/{user_id}/{asset_id}.{ext}` and the asset inserted, the copies removed again
- * if the insert fails.
+ * asset has no generating job). The asset's id is derived from the item's (derived_ids.ts), so
+ * while that asset exists a repeated copy returns it. As the caller (RLS): the item and that
+ * asset. Then the server-side copy to `workspace-temp/{user_id}/{asset_id}.{ext}` and the
+ * insert (copy_then_insert.ts), the copies removed again if the insert fails.
  */
-import { asService, asUser } from "../../shared/db/scopes.ts";
+import { asUser } from "../../shared/db/scopes.ts";
 import * as library from "../../shared/db/tables/user_library.ts";
 import * as assets from "../../shared/db/tables/workspace_assets.ts";
 import type { WorkspaceAsset } from "../../shared/db/tables/workspace_assets.ts";
 import { AppError } from "../../shared/errors.ts";
 import { BUCKETS } from "../../shared/vocabulary.ts";
-import { workspaceCopyIdFor } from "./derived_ids.ts";
+import { copyThenInsert } from "./copy_then_insert.ts";
+import { workspaceCopyIdFor, workspaceCopyLock } from "./derived_ids.ts";
 import type { Caller, WorkspaceActionsDeps } from "./deps.ts";
 import { ownPath, thumbnailPath, workspacePath } from "./object_paths.ts";
-import { copyThenInsert } from "./copy_then_insert.ts";
 
 /** The workspace asset, and whether this call created it. */
 export async function copyToWorkspace(
@@ -24,40 +23,37 @@ export async function copyToWorkspace(
   itemId: string,
 ): Promise<{ asset: WorkspaceAsset; created: boolean }> {
   const assetId = await workspaceCopyIdFor(itemId);
-  const [[own], [present]] = await asUser(
+  const [[item], [present]] = await asUser(
     deps.db,
     caller.claims,
     (tx) => [library.ownItem(tx, itemId), assets.ownAsset(tx, assetId)] as const,
   );
-  if (!own) throw new AppError("NOT_FOUND", "No such library item");
+  if (!item) throw new AppError("NOT_FOUND", "No such library item");
   if (present) return { asset: present, created: false };
-  // Service path: the workspace row and its object are the backend's to write, for an item just
-  // read under the caller's RLS (the row lock below re-checks the owner).
-  return await asService(deps.db, async (tx) => {
-    const [item] = await library.lockOwned(tx, itemId, caller.userId);
-    if (!item) throw new AppError("NOT_FOUND", "No such library item");
-    const [existing] = await assets.owned(tx, assetId, caller.userId);
-    if (existing) return { asset: existing, created: false };
-    const userId = item.user_id;
-    const main = ownPath(userId, item.storage_path, "storage_path");
-    const thumb = item.thumbnail_path
-      ? ownPath(userId, item.thumbnail_path, "thumbnail_path")
-      : null;
-    const plan = {
-      main: {
-        from: { bucket: BUCKETS.library, path: main },
-        to: { bucket: BUCKETS.workspace, path: workspacePath(userId, assetId, item.mime_type) },
-        source: { size: item.file_size_bytes, contentType: item.mime_type },
-      },
-      thumbnail: thumb
-        ? {
-          from: { bucket: BUCKETS.library, path: thumb },
-          to: { bucket: BUCKETS.workspace, path: thumbnailPath(userId, assetId, thumb) },
-        }
-        : undefined,
-    };
-    const asset = await copyThenInsert(deps, tx, plan, async (paths) => {
-      const [row] = await assets.insertCopy(tx, {
+  const userId = item.user_id;
+  // Paths come from the row just read under the caller's RLS, and must lie in their folder.
+  const main = ownPath(userId, item.storage_path, "storage_path");
+  const thumb = item.thumbnail_path ? ownPath(userId, item.thumbnail_path, "thumbnail_path") : null;
+  const { row, created } = await copyThenInsert<WorkspaceAsset>(deps, {
+    lock: workspaceCopyLock(assetId),
+    main: {
+      from: { bucket: BUCKETS.library, path: main },
+      to: { bucket: BUCKETS.workspace, path: workspacePath(userId, assetId, item.mime_type) },
+      source: { size: item.file_size_bytes, contentType: item.mime_type },
+    },
+    thumbnail: thumb
+      ? {
+        from: { bucket: BUCKETS.library, path: thumb },
+        to: { bucket: BUCKETS.workspace, path: thumbnailPath(userId, assetId, thumb) },
+      }
+      : undefined,
+    pathsOf: (asset) => [
+      asset.temp_storage_path,
+      ...(asset.thumbnail_path ? [asset.thumbnail_path] : []),
+    ],
+    find: (tx) => assets.owned(tx, assetId, userId),
+    insert: (tx, paths) =>
+      assets.insertCopyIfAbsent(tx, {
         id: assetId,
         user_id: userId,
         asset_type: item.asset_type,
@@ -73,11 +69,13 @@ export async function copyToWorkspace(
         original_prompt: item.original_prompt,
         model_used: item.model_used,
         generation_settings: { source: "library_copy", library_item_id: item.id },
-      });
-      return row;
-    }, async () => {
+      }, {
+        bucket: BUCKETS.workspace,
+        names: [paths.main, ...(paths.thumbnail ? [paths.thumbnail] : [])],
+      }),
+    beforeInsert: async () => {
       await deps.hooks?.afterWorkspaceCopy?.({ libraryId: item.id, assetId });
-    });
-    return { asset, created: true };
+    },
   });
+  return { asset: row, created };
 }

@@ -8,7 +8,7 @@ import * as library from "../../shared/db/tables/user_library.ts";
 import { AppError } from "../../shared/errors.ts";
 import type { Caller, WorkspaceActionsDeps } from "./deps.ts";
 import { removeAll } from "./discard_asset.ts";
-import { itemObjects } from "./object_removal.ts";
+import { itemObjects, lockItemCopies } from "./object_removal.ts";
 
 /** Deletes the caller's item; 404 when it is not the caller's (or already gone). */
 export async function deleteItem(
@@ -19,6 +19,7 @@ export async function deleteItem(
   // Service path: users cannot delete library rows (their objects go with them); the delete is
   // limited to the caller's own row by its user_id.
   await asService(deps.db, async (tx) => {
+    await lockItemCopies(tx, itemId);
     const gone = await library.deleteOwned(tx, itemId, caller.userId);
     if (gone.length === 0) throw new AppError("NOT_FOUND", "No such library item");
     await removeAll(deps.store, await itemObjects(tx, gone));

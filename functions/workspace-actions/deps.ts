@@ -1,4 +1,5 @@
 /** What the workspace-actions function is built from. */
+import type { GroupCommit } from "../../shared/db/group_commit.ts";
 import type { Claims } from "../../shared/db/scopes.ts";
 import type { FunctionDeps } from "../../shared/http/function_deps.ts";
 import type { ObjectStore } from "../../shared/storage/object_store.ts";
@@ -24,5 +25,7 @@ export interface WorkspaceHooks {
 export interface WorkspaceActionsDeps extends FunctionDeps {
   /** Service-role store: copies, removals and signatures, always after ownership checks. */
   store: ObjectStore;
+  /** Sends concurrent requests' reads in one transaction, each as its own user. */
+  commits: GroupCommit;
   hooks?: WorkspaceHooks;
 }

@@ -37,3 +37,13 @@ export function libraryIdFor(assetId: string): Promise<string> {
 export function workspaceCopyIdFor(itemId: string): Promise<string> {
   return nameUuid(WORKSPACE_COPY_NS, itemId.toLowerCase());
 }
+
+/** The advisory lock name of the library item a save creates (save, discard, expiry take it). */
+export function libraryLock(libraryId: string): string {
+  return `library-item:${libraryId}`;
+}
+
+/** The advisory lock name of a workspace copy (copy-to-workspace and item deletion take it). */
+export function workspaceCopyLock(assetId: string): string {
+  return `workspace-copy:${assetId}`;
+}

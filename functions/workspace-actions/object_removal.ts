@@ -5,12 +5,13 @@
  * are checked to lie in the owner's folder; one outside refuses the whole removal.
  */
 import type { Tx } from "../../shared/db/client.ts";
+import { lockNames } from "../../shared/db/tables/locks.ts";
 import * as library from "../../shared/db/tables/user_library.ts";
 import type { RemovedItem } from "../../shared/db/tables/user_library.ts";
 import * as assets from "../../shared/db/tables/workspace_assets.ts";
 import type { RemovedAsset } from "../../shared/db/tables/workspace_assets.ts";
 import { BUCKETS } from "../../shared/vocabulary.ts";
-import { libraryIdFor, workspaceCopyIdFor } from "./derived_ids.ts";
+import { libraryIdFor, libraryLock, workspaceCopyIdFor, workspaceCopyLock } from "./derived_ids.ts";
 import { libraryPath, ownPath, thumbnailPath, workspacePath } from "./object_paths.ts";
 
 /** Paths to remove, by bucket. */
@@ -20,10 +21,15 @@ function add(r: Removal, bucket: string, path: string): void {
   r.set(bucket, [...(r.get(bucket) ?? []), path]);
 }
 
-/** The objects of deleted workspace assets (`tx` on the service path, to see every item). */
+/**
+ * The objects of deleted workspace assets (`tx` on the service path, to see every item). Takes
+ * the lock a save of each asset takes, so a save in progress finishes (its item then exists and
+ * its objects stay) or finds its copies gone and makes them again.
+ */
 export async function assetObjects(tx: Tx, rows: RemovedAsset[]): Promise<Removal> {
   const out: Removal = new Map();
   const targets = await Promise.all(rows.map((a) => libraryIdFor(a.id)));
+  if (targets.length) await lockNames(tx, targets.map(libraryLock));
   const saved = new Set(
     targets.length ? (await library.existingIds(tx, targets)).map((r) => r.id) : [],
   );
@@ -40,10 +46,14 @@ export async function assetObjects(tx: Tx, rows: RemovedAsset[]): Promise<Remova
   return out;
 }
 
-/** The objects of deleted library items (`tx` on the service path). */
+/**
+ * The objects of deleted library items (`tx` on the service path), under the lock a copy to the
+ * workspace takes (take it before deleting the item: {@link lockItemCopies}).
+ */
 export async function itemObjects(tx: Tx, rows: RemovedItem[]): Promise<Removal> {
   const out: Removal = new Map();
   const targets = await Promise.all(rows.map((l) => workspaceCopyIdFor(l.id)));
+  if (targets.length) await lockNames(tx, targets.map(workspaceCopyLock));
   const present = new Set(
     targets.length ? (await assets.existingIds(tx, targets)).map((r) => r.id) : [],
   );
@@ -65,4 +75,13 @@ export function pathCount(r: Removal): number {
   let n = 0;
   for (const paths of r.values()) n += paths.length;
   return n;
+}
+
+/**
+ * Takes the lock copy-to-workspace takes for an item before the item's row is locked: the copy
+ * takes that lock first and then (its insert's foreign key) the item's row, so this order keeps
+ * the two from waiting on each other.
+ */
+export async function lockItemCopies(tx: Tx, itemId: string): Promise<void> {
+  await lockNames(tx, [workspaceCopyLock(await workspaceCopyIdFor(itemId))]);
 }

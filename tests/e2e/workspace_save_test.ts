@@ -203,3 +203,29 @@ Deno.test("an asset queue-job stored is saved with its job and index, and the jo
     }
   });
 });
+
+Deno.test("saves racing discards leave an item with its object, or neither", async () => {
+  await withDb(async (sql) => {
+    const user = await createTestUser(sql);
+    try {
+      for (let i = 0; i < 6; i++) {
+        const asset = await makeAsset(sql, user, { thumbnail: i % 2 === 0 });
+        const [save, discard] = await Promise.all([
+          wa(user, "POST", `/assets/${asset.id}/save`),
+          wa(user, "POST", `/assets/${asset.id}/discard`),
+        ]);
+        assertOk([200, 404, 409].includes(save.status), JSON.stringify(save.body));
+        assertEquals(discard.status, 200);
+      }
+      const items = await sql<{ storage_path: string; thumbnail_path: string | null }[]>`
+        select storage_path, thumbnail_path from public.user_library where user_id = ${user.id}`;
+      const expected = items.flatMap((
+        i,
+      ) => [i.storage_path, ...(i.thumbnail_path ? [i.thumbnail_path] : [])]);
+      assertEquals(await objectNames(sql, "user-library", `${user.id}/`), expected.sort());
+      assertEquals(await objectNames(sql, "workspace-temp", `${user.id}/`), []);
+    } finally {
+      await cleanupWorkspace(sql, user);
+    }
+  });
+});

@@ -7,6 +7,7 @@
 import * as jose from "jose";
 import { assertEquals, assertOk } from "../support/assert.ts";
 import { loadConfig } from "../../shared/config.ts";
+import { createGroupCommit } from "../../shared/db/group_commit.ts";
 import { buildFunctionDeps } from "../../shared/http/function_deps.ts";
 import { createLogger, type Logger } from "../../shared/log.ts";
 import { createSupabaseObjectStore } from "../../shared/storage/supabase_object_store.ts";
@@ -45,6 +46,7 @@ async function withApp(
   const app = createWorkspaceActionsApp({
     ...base,
     log,
+    commits: createGroupCommit(base.db),
     store: opts.store ? opts.store(log) : store,
     hooks: opts.hooks,
   });

@@ -95,15 +95,33 @@ export function existingIds(tx: Tx, ids: string[]) {
   return tx<{ id: string }[]>`select id from public.user_library where id = any(${ids}::uuid[])`;
 }
 
-/** Locks one of `userId`'s items for the rest of the transaction. */
-export function lockOwned(tx: Tx, id: string, userId: string) {
-  return tx<LibraryItem[]>`
-    select * from public.user_library where id = ${id} and user_id = ${userId} for update`;
+/** Where a row's objects must be for it to be written (Storage's own rows say). */
+export interface RequiredObjects {
+  bucket: string;
+  names: string[];
 }
 
-/** Inserts a saved item. */
-export function insertSaved(tx: Tx, row: Partial<LibraryItem> & { id: string; user_id: string }) {
-  return tx<LibraryItem[]>`insert into public.user_library ${tx(row as never)} returning *`;
+/**
+ * Inserts a saved item unless it exists already (by id or source asset) or one of its objects is
+ * missing from Storage; answers the row, or nothing. One statement, so it can go in the same
+ * round trip as the lock that orders it.
+ */
+export function insertSavedIfAbsent(
+  tx: Tx,
+  row: Partial<LibraryItem> & { id: string; user_id: string; source_asset_id: string },
+  objects: RequiredObjects,
+) {
+  const cols = Object.keys(row);
+  return tx<LibraryItem[]>`
+    insert into public.user_library (${tx(cols as never)})
+    select ${tx(cols as never)}
+    from jsonb_populate_record(null::public.user_library, ${tx.json(row as never)})
+    where not exists (select 1 from public.user_library l
+        where l.id = ${row.id} or l.source_asset_id = ${row.source_asset_id})
+      and (select count(*) from storage.objects o
+        where o.bucket_id = ${objects.bucket} and o.name = any(${objects.names}::text[]))
+        = ${objects.names.length}
+    returning *`;
 }
 
 /** Deletes one of `userId`'s items and says what its objects are. */

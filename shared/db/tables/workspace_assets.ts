@@ -84,12 +84,6 @@ export function owned(tx: Tx, id: string, userId: string) {
     select * from public.workspace_assets where id = ${id} and user_id = ${userId}`;
 }
 
-/** Locks one of `userId`'s assets for the rest of the transaction. */
-export function lockOwned(tx: Tx, id: string, userId: string) {
-  return tx<WorkspaceAsset[]>`
-    select * from public.workspace_assets where id = ${id} and user_id = ${userId} for update`;
-}
-
 /** Deletes one of `userId`'s assets and says what its objects are. */
 export function deleteOwned(tx: Tx, id: string, userId: string) {
   return tx<RemovedAsset[]>`
@@ -104,8 +98,12 @@ export function existingIds(tx: Tx, ids: string[]) {
   >`select id from public.workspace_assets where id = any(${ids}::uuid[])`;
 }
 
-/** Inserts a copy of a library item (no generating job). */
-export function insertCopy(
+/**
+ * Inserts a copy of a library item (no generating job) unless the asset exists already or one of
+ * its objects is missing from Storage; answers the row, or nothing. One statement, so it can go
+ * in the same round trip as the lock that orders it.
+ */
+export function insertCopyIfAbsent(
   tx: Tx,
   row: Pick<
     WorkspaceAsset,
@@ -125,9 +123,18 @@ export function insertCopy(
     | "model_used"
     | "generation_settings"
   >,
+  objects: { bucket: string; names: string[] },
 ) {
+  const full = { ...row, job_id: null, asset_index: 0 };
+  const cols = Object.keys(full);
   return tx<WorkspaceAsset[]>`
-    insert into public.workspace_assets ${tx({ ...row, job_id: null, asset_index: 0 } as never)}
+    insert into public.workspace_assets (${tx(cols as never)})
+    select ${tx(cols as never)}
+    from jsonb_populate_record(null::public.workspace_assets, ${tx.json(full as never)})
+    where not exists (select 1 from public.workspace_assets w where w.id = ${row.id})
+      and (select count(*) from storage.objects o
+        where o.bucket_id = ${objects.bucket} and o.name = any(${objects.names}::text[]))
+        = ${objects.names.length}
     returning *`;
 }
 
