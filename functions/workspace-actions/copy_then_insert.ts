@@ -61,9 +61,10 @@ export async function copyThenInsert<T extends object>(
   plan: RowPlan<T>,
 ): Promise<{ row: T; created: boolean }> {
   await copyOnce(deps, plan.main);
-  let thumbnail = await copyThumbnail(deps, plan.thumbnail);
+  let thumbnail = plan.thumbnail;
   const copies = () => [plan.main.to, ...(thumbnail ? [thumbnail.to] : [])];
   try {
+    thumbnail = await copyThumbnail(deps, plan.thumbnail);
     await plan.beforeInsert?.();
     for (let attempt = 0;; attempt++) {
       const paths = { main: plan.main.to.path, thumbnail: thumbnail?.to.path ?? null };
