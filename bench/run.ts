@@ -24,6 +24,7 @@ import { metrics } from "./scenarios/metrics.ts";
 import { pipeline } from "./scenarios/pipeline.ts";
 import { scaleOut } from "./scenarios/scale_out.ts";
 import { webhooks } from "./scenarios/webhooks.ts";
+import { workspaceSave } from "./scenarios/workspace_save.ts";
 
 type Scenario = {
   key: string;
@@ -40,6 +41,7 @@ const SCENARIOS: Scenario[] = [
   { key: "dispatch", fn: dispatchDb, uses: [] },
   { key: "scale", fn: scaleOut, uses: [] },
   { key: "cold", fn: coldStart, uses: [] },
+  { key: "workspace_save", fn: workspaceSave, uses: ["workspace-actions"] },
   // Last: it leaves two million jobs in the database.
   { key: "metrics", fn: metrics, uses: ["system-metrics"] },
 ];

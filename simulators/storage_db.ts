@@ -1,7 +1,10 @@
 /**
  * storage.objects access for the simulator. Requests run in the caller's scope (asUser for user
  * and anon tokens, so the project's real storage policies decide; asService for service_role),
- * and Postgres errors become Storage's: 42501 → 403 AccessDenied, 23505 → 409 Duplicate.
+ * and Postgres errors become Storage's: 42501 → 403 AccessDenied, 23505 → 409
+ * ResourceAlreadyExists (KeyAlreadyExists for an upload or copy), 23503 → InvalidRequest 404.
+ * Deletes set `storage.allow_delete_query` first, as Storage does: current Storage's
+ * protect_delete trigger refuses a DELETE on storage.objects from anyone else.
  */
 import type { Sql, Tx } from "../shared/db/client.ts";
 import { asService, asUser } from "../shared/db/scopes.ts";
@@ -62,8 +65,13 @@ export function fromPgError(err: unknown): unknown {
     );
   }
   if (code === "23505") return simErrors.duplicate();
-  if (code === "23503") return simErrors.noSuchBucket();
+  if (code === "23503") return simErrors.relatedNotFound();
   return err;
+}
+
+/** Lets this transaction delete storage rows (the protect_delete trigger checks the setting). */
+export function allowDelete(tx: Tx) {
+  return tx`select set_config('storage.allow_delete_query', 'true', true)`;
 }
 
 /** Reads a bucket as the Storage server does (as superuser); NoSuchBucket when missing. */
@@ -115,19 +123,26 @@ export async function writeObject(
   }
   const values = tx`(${w.bucket}, ${w.name}, ${w.owner}, ${w.ownerId}, ${json(w.metadata)},
     ${w.version}, ${w.userMetadata ? json(w.userMetadata) : null})`;
-  const rows = upsert
-    ? await tx<{ id: string }[]>`
+  const insert = upsert
+    ? tx<{ id: string }[]>`
       insert into storage.objects (bucket_id, name, owner, owner_id, metadata, version, user_metadata)
       values ${values}
       on conflict (bucket_id, name) do update set owner = excluded.owner,
         owner_id = excluded.owner_id, metadata = excluded.metadata, version = excluded.version,
         user_metadata = excluded.user_metadata, updated_at = now(), last_accessed_at = now()
       returning id`
-    : await tx<{ id: string }[]>`
+    : tx<{ id: string }[]>`
       insert into storage.objects (bucket_id, name, owner, owner_id, metadata, version, user_metadata)
       values ${values}
       returning id`;
-  return { id: rows[0].id, replaced };
+  try {
+    const rows = await insert;
+    return { id: rows[0].id, replaced };
+  } catch (err) {
+    // An upload or copy onto an existing key is KeyAlreadyExists on Storage.
+    if ((err as { code?: unknown })?.code === "23505") throw simErrors.keyExists();
+    throw err;
+  }
 }
 
 /** Metadata for newly written bytes. */

@@ -1,12 +1,19 @@
 /**
  * Responses of the Storage simulator, shaped like supabase/storage's: errors are HTTP 400 (500
  * for internal errors) with the real status as a string in the body, as its error handler
- * renders a StorageBackendError: `{statusCode, code, error, message}`.
+ * renders a StorageBackendError: `{statusCode, code, error, message}`, where `error` holds the
+ * legacy string the error was created with (`not_found`, `Duplicate`, ...) or repeats `code`.
  */
 
 /** A failure the simulator answers with Storage's error body. */
 export class StorageSimError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    /** The legacy `error` string of the real error, when it has one. */
+    readonly legacy?: string,
+  ) {
     super(message);
     this.name = "StorageSimError";
   }
@@ -14,19 +21,48 @@ export class StorageSimError extends Error {
 
 /** The errors of supabase/storage's ERRORS table that the simulator can produce. */
 export const simErrors = {
-  noSuchKey: () => new StorageSimError(404, "NoSuchKey", "Object not found"),
-  noSuchBucket: () => new StorageSimError(404, "NoSuchBucket", "Bucket not found"),
-  duplicate: () => new StorageSimError(409, "ResourceAlreadyExists", "The resource already exists"),
-  accessDenied: (message = "Access denied") => new StorageSimError(403, "AccessDenied", message),
+  noSuchKey: () => new StorageSimError(404, "NoSuchKey", "Object not found", "not_found"),
+  noSuchBucket: () =>
+    new StorageSimError(404, "NoSuchBucket", "Bucket not found", "Bucket not found"),
+  /** An upload or copy onto an existing key. */
+  keyExists: () =>
+    new StorageSimError(409, "KeyAlreadyExists", "The resource already exists", "Duplicate"),
+  /** Any other unique violation (a move onto an existing key). */
+  duplicate: () =>
+    new StorageSimError(409, "ResourceAlreadyExists", "The resource already exists", "Duplicate"),
+  /** A foreign key to a missing row (a copy into a missing bucket). */
+  relatedNotFound: () =>
+    new StorageSimError(404, "InvalidRequest", "The related resource does not exist"),
+  accessDenied: (message = "Access denied") =>
+    new StorageSimError(403, "AccessDenied", message, "Unauthorized"),
   tooLarge: () =>
-    new StorageSimError(413, "EntityTooLarge", "The object exceeded the maximum allowed size"),
+    new StorageSimError(
+      413,
+      "EntityTooLarge",
+      "The object exceeded the maximum allowed size",
+      "Payload too large",
+    ),
   invalidMime: (mime: string) =>
-    new StorageSimError(415, "InvalidMimeType", `mime type ${mime} is not supported`),
+    new StorageSimError(
+      415,
+      "InvalidMimeType",
+      `mime type ${mime} is not supported`,
+      "invalid_mime_type",
+    ),
   invalidJwt: (message: string) => new StorageSimError(400, "InvalidJWT", message),
   invalidKey: (key: string) => new StorageSimError(400, "InvalidKey", `Invalid key: ${key}`),
-  invalidBucketName: () => new StorageSimError(400, "InvalidBucketName", "Bucket name invalid"),
+  invalidBucketName: () =>
+    new StorageSimError(400, "InvalidBucketName", "Bucket name invalid", "Invalid Input"),
   invalidSignature: () => new StorageSimError(400, "InvalidSignature", "Invalid signature"),
   invalidRequest: (message: string) => new StorageSimError(400, "InvalidRequest", message),
+  /** A route whose schema requires the Authorization header, called without one. */
+  missingAuthorization: () =>
+    new StorageSimError(
+      400,
+      "InvalidRequest",
+      "headers must have required property 'authorization'",
+      "Bad Request",
+    ),
   internal: (message = "Internal server error") =>
     new StorageSimError(500, "InternalError", message),
 };
@@ -47,7 +83,12 @@ export function jsonResponse(data: unknown, status = 200): Response {
 /** Storage's error body for `err`: HTTP 400 (or 500), the real status in `statusCode`. */
 export function errorResponse(err: StorageSimError): Response {
   return jsonResponse(
-    { statusCode: String(err.status), code: err.code, error: err.code, message: err.message },
+    {
+      statusCode: String(err.status),
+      code: err.code,
+      error: err.legacy ?? err.code,
+      message: err.message,
+    },
     err.status === 500 ? 500 : 400,
   );
 }

@@ -7,7 +7,8 @@
 import { createDb } from "../shared/db/client.ts";
 import { authenticate } from "./storage_auth.ts";
 import { createBlobStore } from "./storage_blobs.ts";
-import { type SimContext, splitBucketKey } from "./storage_context.ts";
+import { serveBucket } from "./storage_bucket.ts";
+import { decodeKey, type SimContext, splitBucketKey } from "./storage_context.ts";
 import { handleList } from "./storage_list.ts";
 import { handleCopy, handleDeleteOne, handleMove, handleRemove } from "./storage_manage.ts";
 import { serveInfo, serveObject, servePublic, serveSigned } from "./storage_read.ts";
@@ -82,6 +83,8 @@ async function route(ctx: SimContext, req: Request, path: string): Promise<Respo
   const read = m === "GET" || m === "HEAD";
   const tail = (prefix: string) => path.startsWith(prefix) ? path.slice(prefix.length) : null;
   const caller = () => authenticate(req, ctx.secret);
+  // Plain object reads take a missing or bad token as the anonymous role (D2).
+  const reader = () => authenticate(req, ctx.secret, "anonymous-if-invalid");
   let rest: string | null;
 
   // Routes reached without an access token (the token is in the URL, or the bucket is public).
@@ -118,10 +121,16 @@ async function route(ctx: SimContext, req: Request, path: string): Promise<Respo
   if ((rest = tail("/object/list/")) !== null && m === "POST") {
     return await handleList(ctx, req, splitBucketKey(rest).bucket, await caller());
   }
-  if ((rest = tail("/object/info/authenticated/") ?? tail("/object/info/")) !== null) {
-    if (m !== "GET") return routeNotFound(m, path);
+  if ((rest = tail("/object/info/authenticated/")) !== null && m === "GET") {
     const { bucket, key } = splitBucketKey(rest);
     return await serveInfo(ctx, bucket, key, await caller());
+  }
+  if ((rest = tail("/object/info/")) !== null && m === "GET") {
+    const { bucket, key } = splitBucketKey(rest);
+    return await serveInfo(ctx, bucket, key, await reader());
+  }
+  if ((rest = tail("/bucket/")) !== null && m === "GET" && !rest.includes("/")) {
+    return await serveBucket(ctx, decodeKey(rest), await caller());
   }
   if ((rest = tail("/object/authenticated/")) !== null && read) {
     const { bucket, key } = splitBucketKey(rest);
@@ -134,7 +143,7 @@ async function route(ctx: SimContext, req: Request, path: string): Promise<Respo
         ? await handleRemove(ctx, req, bucket, await caller())
         : await handleDeleteOne(ctx, bucket, key, await caller());
     }
-    if (key !== "" && read) return await serveObject(ctx, req, bucket, key, await caller());
+    if (key !== "" && read) return await serveObject(ctx, req, bucket, key, await reader());
     if (key !== "" && (m === "POST" || m === "PUT")) {
       const who = await caller();
       return await handleUpload(ctx, req, {

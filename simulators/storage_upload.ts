@@ -1,7 +1,9 @@
 /**
  * Uploads (`POST|PUT /object/{bucket}/{key}`, and the PUT of a signed upload URL): bucket
- * rules first (MIME type, declared size), then the body streamed to disk under the size limit,
- * then the row written in the caller's scope so the storage policies decide, as on Storage.
+ * rules first (MIME type, declared size), then the body streamed to disk, then the row written
+ * in the caller's scope so the storage policies decide, as on Storage. Like Storage, a raw body
+ * sent without Content-Length (a stream) is never held to the size limit (storage-fidelity D1):
+ * a client that streams must cap its own bytes.
  */
 import type { StorageCaller } from "./storage_auth.ts";
 import type { SimContext } from "./storage_context.ts";
@@ -49,7 +51,11 @@ export async function handleUpload(
   if (source.declaredSize !== null && source.declaredSize > limit) {
     throw simErrors.tooLarge();
   }
-  const received = await ctx.blobs.receive(source.body, limit);
+  // Only a declared size is checked: an upload of unknown size gets no later check (D1).
+  const received = await ctx.blobs.receive(
+    source.body,
+    source.declaredSize === null ? Infinity : limit,
+  );
   const version = crypto.randomUUID();
   let committed = false;
   try {
@@ -66,7 +72,8 @@ export async function handleUpload(
           source.cacheControl,
         ),
         version,
-        userMetadata: source.userMetadata,
+        // A new row's user_metadata is {} on Storage (D16).
+        userMetadata: source.userMetadata ?? {},
       }, target.upsert);
       // The bytes go into place before the row commits, so a committed row always has bytes.
       await ctx.blobs.commit(received.tmp, version);

@@ -12,6 +12,8 @@ export interface IsolatePeak {
   /** V8 heap in use plus external (ArrayBuffers, buffers held by JS). */
   heapPlusExternalMb: number;
   heapUsedMb: number;
+  /** Memory outside the heap held by JS objects (ArrayBuffers: a buffered object shows here). */
+  externalMb: number;
 }
 
 /** A running sampler. */
@@ -45,12 +47,13 @@ export async function sampleIsolates(
       const raw = (res.result?.result as { value?: string } | undefined)?.value;
       if (raw) {
         const m = JSON.parse(raw) as { heapUsed: number; external: number };
-        const p = peaks[name] ??= { heapPlusExternalMb: 0, heapUsedMb: 0 };
+        const p = peaks[name] ??= { heapPlusExternalMb: 0, heapUsedMb: 0, externalMb: 0 };
         p.heapPlusExternalMb = Math.max(
           p.heapPlusExternalMb,
           (m.heapUsed + m.external) / MB,
         );
         p.heapUsedMb = Math.max(p.heapUsedMb, m.heapUsed / MB);
+        p.externalMb = Math.max(p.externalMb, m.external / MB);
       }
       await new Promise((r) => setTimeout(r, intervalMs));
     }

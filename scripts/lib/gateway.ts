@@ -52,19 +52,25 @@ const notFound = (message: string) =>
     headers: { "content-type": "application/json", "access-control-allow-origin": "*" },
   });
 
+/** The path of a request URL exactly as the client sent it (no dot-segment resolution). */
+export function rawPathname(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start === -1) return "/";
+  const end = url.slice(start).search(/[?#]/);
+  return end === -1 ? url.slice(start) : url.slice(start, start + end);
+}
+
 /** Starts the gateway. */
 export function startGateway(opts: GatewayOptions): Deno.HttpServer {
   return Deno.serve(
     { port: opts.port, hostname: "127.0.0.1", onListen: () => {} },
     async (req, info) => {
       const url = new URL(req.url);
+      // Mounts get the path as sent: URL parsing would resolve `a/x/../y.png` to `a/y.png`,
+      // which Storage itself refuses as an invalid key instead.
+      const raw = rawPathname(req.url);
       for (const [prefix, mount] of Object.entries(opts.mounts ?? {})) {
-        if (url.pathname.startsWith(prefix)) {
-          return await mount(
-            req,
-            url.pathname.slice(prefix.length),
-          );
-        }
+        if (raw.startsWith(prefix)) return await mount(req, raw.slice(prefix.length));
       }
       const match = url.pathname.match(/^\/functions\/v1\/([a-z0-9-]+)(\/.*)?$/);
       if (!match) return notFound("Route not found");

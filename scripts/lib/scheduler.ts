@@ -15,6 +15,8 @@ export interface Schedule {
 /** What the dev stack schedules. */
 export const SCHEDULES: Schedule[] = [
   { name: "dispatch", path: "/queue-job/dispatch", everySeconds: 60 },
+  // Expired workspace assets: rows and their Storage objects (docs/workspace.md).
+  { name: "workspace-expire", path: "/workspace-actions/maintenance/expire", everySeconds: 3600 },
 ];
 
 /** Starts calling the schedules; returns a stop function. */

@@ -618,14 +618,14 @@ isOneToOne: false
                   ]
                 },"user_library": {
                   Row: {
-                    "asset_index": number,"asset_type": string,"character_id": string | null,"collection_id": string | null,"content_category": string,"created_at": string,"custom_title": string | null,"duration_seconds": number | null,"file_size_bytes": number,"generation_metadata": NonNullable<Json>,"generation_seed": number | null,"height": number | null,"id": string,"is_favorite": boolean,"mime_type": string,"model_used": string,"original_prompt": string,"roleplay_metadata": NonNullable<Json>,"source_job_id": string | null,"storage_path": string,"tags": (string)[],"thumbnail_path": string | null,"updated_at": string,"user_id": string,"visibility": string,"width": number | null
+                    "asset_index": number,"asset_type": string,"character_id": string | null,"collection_id": string | null,"content_category": string,"created_at": string,"custom_title": string | null,"duration_seconds": number | null,"file_size_bytes": number,"generation_metadata": NonNullable<Json>,"generation_seed": number | null,"height": number | null,"id": string,"is_favorite": boolean,"mime_type": string,"model_used": string,"original_prompt": string,"roleplay_metadata": NonNullable<Json>,"source_asset_id": string | null,"source_job_id": string | null,"storage_path": string,"tags": (string)[],"thumbnail_path": string | null,"updated_at": string,"user_id": string,"visibility": string,"width": number | null
                   }
                   ComputedFields: never
                   Insert: {
-                    "asset_index"?: number,"asset_type": string,"character_id"?: string | null,"collection_id"?: string | null,"content_category"?: string,"created_at"?: string,"custom_title"?: string | null,"duration_seconds"?: number | null,"file_size_bytes": number,"generation_metadata"?: NonNullable<Json>,"generation_seed"?: number | null,"height"?: number | null,"id"?: string,"is_favorite"?: boolean,"mime_type": string,"model_used": string,"original_prompt": string,"roleplay_metadata"?: NonNullable<Json>,"source_job_id"?: string | null,"storage_path": string,"tags"?: (string)[],"thumbnail_path"?: string | null,"updated_at"?: string,"user_id": string,"visibility"?: string,"width"?: number | null
+                    "asset_index"?: number,"asset_type": string,"character_id"?: string | null,"collection_id"?: string | null,"content_category"?: string,"created_at"?: string,"custom_title"?: string | null,"duration_seconds"?: number | null,"file_size_bytes": number,"generation_metadata"?: NonNullable<Json>,"generation_seed"?: number | null,"height"?: number | null,"id"?: string,"is_favorite"?: boolean,"mime_type": string,"model_used": string,"original_prompt": string,"roleplay_metadata"?: NonNullable<Json>,"source_asset_id"?: string | null,"source_job_id"?: string | null,"storage_path": string,"tags"?: (string)[],"thumbnail_path"?: string | null,"updated_at"?: string,"user_id": string,"visibility"?: string,"width"?: number | null
                   }
                   Update: {
-                    "asset_index"?: number,"asset_type"?: string,"character_id"?: string | null,"collection_id"?: string | null,"content_category"?: string,"created_at"?: string,"custom_title"?: string | null,"duration_seconds"?: number | null,"file_size_bytes"?: number,"generation_metadata"?: NonNullable<Json>,"generation_seed"?: number | null,"height"?: number | null,"id"?: string,"is_favorite"?: boolean,"mime_type"?: string,"model_used"?: string,"original_prompt"?: string,"roleplay_metadata"?: NonNullable<Json>,"source_job_id"?: string | null,"storage_path"?: string,"tags"?: (string)[],"thumbnail_path"?: string | null,"updated_at"?: string,"user_id"?: string,"visibility"?: string,"width"?: number | null
+                    "asset_index"?: number,"asset_type"?: string,"character_id"?: string | null,"collection_id"?: string | null,"content_category"?: string,"created_at"?: string,"custom_title"?: string | null,"duration_seconds"?: number | null,"file_size_bytes"?: number,"generation_metadata"?: NonNullable<Json>,"generation_seed"?: number | null,"height"?: number | null,"id"?: string,"is_favorite"?: boolean,"mime_type"?: string,"model_used"?: string,"original_prompt"?: string,"roleplay_metadata"?: NonNullable<Json>,"source_asset_id"?: string | null,"source_job_id"?: string | null,"storage_path"?: string,"tags"?: (string)[],"thumbnail_path"?: string | null,"updated_at"?: string,"user_id"?: string,"visibility"?: string,"width"?: number | null
                   }
                   Relationships: [
                     {
@@ -825,6 +825,11 @@ isOneToOne: false
 "enqueue_job":
 { Args: { "p_cost": number,"p_idempotency_key"?: string,"p_job": Json,"p_max_active"?: number,"p_request_hash"?: string,"p_user_id": string }; Returns: {
               "balance": number,"job": Json,"job_id": string,"outcome": string
+            }[]
+                           },
+"expire_workspace_assets":
+{ Args: { "p_limit"?: number }; Returns: {
+              "id": string,"mime_type": string,"temp_storage_path": string,"thumbnail_path": string,"user_id": string
             }[]
                            },
 "finish_webhook_delivery":

@@ -13,7 +13,7 @@ import { providerSecretAllowlist } from "../providers/provider_secrets.ts";
 import { ProviderRegistry } from "../providers/registry.ts";
 import { PromptCatalog } from "../prompts/prompt_catalog.ts";
 import type { ObjectStore } from "../storage/object_store.ts";
-import { createSupabaseObjectStore } from "../storage/supabase_object_store.ts";
+import { serviceObjectStore } from "../storage/service_store.ts";
 
 /** Dependencies of the job flow, built once per process. */
 export interface JobDeps {
@@ -46,10 +46,6 @@ export function buildJobDeps(
 ): JobDeps {
   const { config, db, log } = base;
   const supabaseUrl = config.SUPABASE_URL.replace(/\/+$/, "");
-  const serviceKey = config.SUPABASE_SECRET_KEY ?? config.SUPABASE_SERVICE_ROLE_KEY;
-  if (!serviceKey) {
-    throw new Error("SUPABASE_SERVICE_ROLE_KEY (or SUPABASE_SECRET_KEY) is required for Storage");
-  }
   return {
     db,
     commits: createGroupCommit(db),
@@ -60,7 +56,7 @@ export function buildJobDeps(
       secretAllowlist: providerSecretAllowlist(config.PROVIDER_SECRET_NAMES),
     }),
     catalog: new PromptCatalog({ db }),
-    store: createSupabaseObjectStore({ url: supabaseUrl, key: serviceKey }),
+    store: serviceObjectStore(config, log),
     log,
     functionsUrl: (config.PUBLIC_FUNCTIONS_URL ?? `${supabaseUrl}/functions/v1`).replace(
       /\/+$/,

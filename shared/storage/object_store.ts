@@ -14,12 +14,20 @@ export interface ObjectRef {
   path: string;
 }
 
-/** What {@link ObjectStore.put} accepts. Streams are sent as they are read, never buffered. */
+/**
+ * What {@link ObjectStore.put} accepts. Streams (and Blobs, sent as streams) are sent as they
+ * are read, never buffered, and counted: past the bucket's size limit the upload is cut off with
+ * `too_large`, since Storage itself never checks an upload of unknown size (D1).
+ */
 export type ObjectBody = Uint8Array | ReadableStream<Uint8Array> | Blob;
 
 /** Options for {@link ObjectStore.put}. */
 export interface PutOptions {
-  /** MIME type stored with the object (checked against the bucket's allowed types). */
+  /**
+   * MIME type stored with the object, sent bare and lower-case (`Image/PNG; q=1` goes out as
+   * `image/png`: Storage refuses parameters and capitals with 415, D5) and checked against the
+   * bucket's allowed types.
+   */
   contentType: string;
   /** Replace an existing object instead of failing with `conflict`. @default false */
   upsert?: boolean;
@@ -63,12 +71,23 @@ export interface ListEntry {
   updatedAt: string | null;
 }
 
-/** Options for {@link ObjectStore.list}. */
+/**
+ * Options for {@link ObjectStore.list}: a page of one folder level, in Storage's order
+ * (`lower(name)`, code-unit order, files and folders mixed, D7).
+ */
 export interface ListOptions {
-  /** @default 100 */
+  /** 1 to 1000 (Storage refuses 0, D10). @default 100 */
   limit?: number;
   /** @default 0 */
   offset?: number;
+}
+
+/**
+ * What the caller already knows about the source of a copy or move (from a row it wrote when
+ * it stored the object), so the destination bucket's rules are checked without asking Storage.
+ */
+export interface TransferOptions {
+  source?: { size: number; contentType: string };
 }
 
 /** Options for {@link ObjectStore.signedUrl}. */
@@ -88,11 +107,18 @@ export interface SignedUrlResult {
 export interface ObjectStore {
   /** Uploads an object; `conflict` when it exists and `upsert` is not set. */
   put(bucket: string, path: string, body: ObjectBody, opts: PutOptions): Promise<StoredObject>;
-  /** Copies an object, across buckets if needed; `conflict` when the target exists. */
-  copy(from: ObjectRef, to: ObjectRef): Promise<StoredObject>;
-  /** Moves an object, across buckets if needed; the source is gone afterwards. */
-  move(from: ObjectRef, to: ObjectRef): Promise<StoredObject>;
-  /** Removes objects (missing ones are ignored); returns the paths actually removed. */
+  /**
+   * Copies an object server-side (nothing passes through this process), across buckets if
+   * needed; `conflict` when the target exists. The destination bucket's size limit and MIME
+   * list are checked first (`too_large`, `mime_not_allowed`): Storage does not check them (D6).
+   */
+  copy(from: ObjectRef, to: ObjectRef, opts?: TransferOptions): Promise<StoredObject>;
+  /** Moves an object, across buckets if needed, with the same checks; the source is gone. */
+  move(from: ObjectRef, to: ObjectRef, opts?: TransferOptions): Promise<StoredObject>;
+  /**
+   * Removes objects (missing ones are ignored) in requests of at most 1000 paths, Storage's
+   * batch size; returns the paths actually removed.
+   */
   remove(bucket: string, paths: string[]): Promise<string[]>;
   /** Streams an object; `not_found` when it is missing (or not visible to the caller). */
   download(bucket: string, path: string): Promise<DownloadedObject>;
@@ -100,8 +126,13 @@ export interface ObjectStore {
   info(bucket: string, path: string): Promise<ObjectInfo | null>;
   /** Whether the object exists (and is visible to the caller). */
   exists(bucket: string, path: string): Promise<boolean>;
-  /** One level of a folder: objects and sub-folders directly under `prefix`. */
+  /**
+   * One page of one folder level: objects and sub-folders directly under `prefix` (matched
+   * case-insensitively, as Storage does, D8). A bucket that does not exist lists nothing (D9).
+   */
   list(bucket: string, prefix: string, opts?: ListOptions): Promise<ListEntry[]>;
+  /** Every entry of one folder level, fetched in pages of `pageSize`. */
+  listAll(bucket: string, prefix: string, opts?: { pageSize?: number }): AsyncIterable<ListEntry>;
   /** An absolute URL that serves the object without auth until it expires. */
   signedUrl(
     bucket: string,

@@ -16,7 +16,13 @@ export type ObjectStoreErrorCode =
   | "invalid_path"
   | "invalid_request"
   | "unavailable"
-  | "upstream";
+  | "upstream"
+  /**
+   * Storage refused the service credentials: a service write answered 403, or a service read
+   * answered 404 for an object the database says exists. The real server never says "invalid
+   * key" (D2, D3), so this is told apart by who asked, not by the answer.
+   */
+  | "misconfigured";
 
 const STATUS_BY_CODE: Record<ObjectStoreErrorCode, number> = {
   not_found: 404,
@@ -29,6 +35,7 @@ const STATUS_BY_CODE: Record<ObjectStoreErrorCode, number> = {
   invalid_request: 400,
   unavailable: 503,
   upstream: 502,
+  misconfigured: 503,
 };
 
 const APP_CODE: Record<ObjectStoreErrorCode, ErrorCode> = {
@@ -42,6 +49,9 @@ const APP_CODE: Record<ObjectStoreErrorCode, ErrorCode> = {
   invalid_request: "UPSTREAM_FAILED",
   unavailable: "UNAVAILABLE",
   upstream: "UPSTREAM_FAILED",
+  // Not the caller's fault and nothing they can fix: Storage is unusable for us until an
+  // operator fixes the key.
+  misconfigured: "UNAVAILABLE",
 };
 
 // Storage's own error codes (body `code`, or `error` on older servers) when they say more than
@@ -84,10 +94,12 @@ export class ObjectStoreError extends Error {
   /** The envelope error a handler should answer with; the storage message stays in the logs. */
   toAppError(publicMessage = "Storage request failed"): AppError {
     // An outage is a 503 the client may retry, never a 500.
-    return new AppError(APP_CODE[this.code], publicMessage, {
-      cause: this,
-      retryAfter: this.code === "unavailable" ? 5 : undefined,
-    });
+    const retryAfter = this.code === "unavailable"
+      ? 5
+      : this.code === "misconfigured"
+      ? 60
+      : undefined;
+    return new AppError(APP_CODE[this.code], publicMessage, { cause: this, retryAfter });
   }
 }
 

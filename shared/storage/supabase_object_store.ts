@@ -1,8 +1,13 @@
 /**
  * The `ObjectStore` adapter over supabase-js's storage client: the only storage implementation,
  * used in production (hosted Storage) and locally (the Storage simulator behind the gateway).
+ * Where the real server does less than the port promises, the adapter does it: streamed
+ * uploads are counted and cut off at the bucket's limit (D1), MIME types go out bare and
+ * lower-case (D5), copies and moves are checked against the destination bucket (D6), and a
+ * service key Storage refuses is reported as `misconfigured` (D2, D3).
  */
-import { lazy } from "../lazy.ts";
+import type { Logger } from "../log.ts";
+import { assertFits, bareMime, cachedRules, maxObjectBytes } from "./bucket_rules.ts";
 import type {
   DownloadedObject,
   ListEntry,
@@ -10,9 +15,18 @@ import type {
   ObjectRef,
   ObjectStore,
   SignedUrlResult,
+  TransferOptions,
 } from "./object_store.ts";
 import { assertBucketName, assertSafeObjectPath, assertSafeRef } from "./object_path.ts";
-import { ObjectStoreError, toObjectStoreError } from "./storage_errors.ts";
+import {
+  bucketRulesLoader,
+  createStorageClient,
+  roleOfKey,
+  storageCall,
+  type StoreRole,
+} from "./storage_client.ts";
+import { ObjectStoreError } from "./storage_errors.ts";
+import { capStream } from "./upload_cap.ts";
 
 /** Options for {@link createSupabaseObjectStore}. */
 export interface SupabaseObjectStoreOptions {
@@ -24,51 +38,29 @@ export interface SupabaseObjectStoreOptions {
   accessToken?: string;
   /** fetch to use (tests, instrumentation). @default globalThis.fetch */
   fetch?: typeof fetch;
+  /** Where a refused service key is reported. */
+  log?: Logger;
+  /** Storage's server-wide upload limit (`FILE_SIZE_LIMIT`). @default 50 MiB */
+  globalLimitBytes?: number;
+  /** How long a bucket's rules are trusted. @default 60 s */
+  rulesTtlMs?: number;
+  /** Whose key this is; by default read from the key (a service_role JWT or `sb_secret_`). */
+  role?: StoreRole;
 }
 
 // Storage accepts at most this many prefixes per delete request.
 const REMOVE_BATCH = 1000;
 
-/**
- * Builds the adapter. The client is created here (not passed in) because downloads stream:
- * supabase-js's `asStream()` returns only the body, so the client's fetch records each
- * response's headers by body to recover Content-Type and Content-Length without buffering.
- */
+/** Builds the adapter. */
 export function createSupabaseObjectStore(opts: SupabaseObjectStoreOptions): ObjectStore {
-  const baseFetch = opts.fetch ?? fetch;
-  const headersByBody = new WeakMap<object, Headers>();
-  const recordingFetch: typeof fetch = async (input, init) => {
-    const res = await baseFetch(input, init);
-    if (res.body) headersByBody.set(res.body, res.headers);
-    return res;
-  };
-  // Loaded on first use: supabase-js costs about 50 ms of start-up a function may not need.
-  const storage = lazy(async () => {
-    const { createClient } = await import("@supabase/supabase-js");
-    return createClient(opts.url, opts.key, {
-      auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-      global: {
-        fetch: recordingFetch,
-        headers: opts.accessToken ? { Authorization: `Bearer ${opts.accessToken}` } : {},
-      },
-    }).storage;
-  });
+  const client = createStorageClient(opts);
+  const role = opts.role ?? roleOfKey(opts.key, opts.accessToken);
+  const globalLimit = opts.globalLimitBytes ?? 50 * 1024 * 1024;
+  const rules = cachedRules(bucketRulesLoader(client, role, opts.log), opts.rulesTtlMs);
   const storageUrl = `${opts.url.replace(/\/+$/, "")}/storage/v1`;
-  const api = async (bucket: string) => (await storage()).from(bucket);
-
-  async function call<T>(
-    context: string,
-    op: () => Promise<{ data: T | null; error: unknown }>,
-  ): Promise<T> {
-    let result: { data: T | null; error: unknown };
-    try {
-      result = await op();
-    } catch (err) {
-      throw toObjectStoreError(err, context);
-    }
-    if (result.error) throw toObjectStoreError(result.error, context);
-    return result.data as T;
-  }
+  const { api } = client;
+  const call = <T>(context: string, op: () => Promise<{ data: T | null; error: unknown }>) =>
+    storageCall(role, opts.log, context, op);
 
   const info = async (bucket: string, path: string): Promise<ObjectInfo | null> => {
     assertSafeRef(bucket, path);
@@ -91,27 +83,91 @@ export function createSupabaseObjectStore(opts: SupabaseObjectStoreOptions): Obj
     }
   };
 
+  // The destination bucket's rules, checked against the source: Storage skips this (D6).
+  const checkTransfer = async (from: ObjectRef, to: ObjectRef, t: TransferOptions = {}) => {
+    assertSafeRef(from.bucket, from.path);
+    assertSafeRef(to.bucket, to.path);
+    const [source, target] = await Promise.all([
+      t.source ?? info(from.bucket, from.path),
+      rules(to.bucket),
+    ]);
+    if (!source) throw new ObjectStoreError("not_found", `${ref(from)}: object not found`);
+    assertFits(target, source, globalLimit, `${ref(from)} -> ${ref(to)}`);
+  };
+
+  const list = async (
+    bucket: string,
+    prefix: string,
+    listOpts: { limit?: number; offset?: number } = {},
+  ) => {
+    assertBucketName(bucket);
+    if (prefix !== "") assertSafeObjectPath(prefix);
+    const data = await call(
+      `list ${bucket}/${prefix}`,
+      async () =>
+        (await api(bucket)).list(prefix, {
+          limit: listOpts.limit ?? 100,
+          offset: listOpts.offset ?? 0,
+          sortBy: { column: "name", order: "asc" },
+        }),
+    );
+    return data.map((o): ListEntry => ({
+      name: o.name,
+      id: o.id ?? null,
+      size: typeof o.metadata?.size === "number" ? o.metadata.size : null,
+      contentType: typeof o.metadata?.mimetype === "string" ? o.metadata.mimetype : null,
+      updatedAt: o.updated_at ?? null,
+    }));
+  };
+
   return {
     async put(bucket, path, body, putOpts) {
       assertSafeRef(bucket, path);
-      // A Blob would be sent as multipart with its own type; its stream keeps ours and is not
-      // buffered.
-      const payload = body instanceof Blob ? body.stream() : body;
-      const data = await call(
-        `put ${bucket}/${path}`,
-        async () =>
-          (await api(bucket)).upload(path, payload, {
-            contentType: putOpts.contentType,
-            upsert: putOpts.upsert ?? false,
-            cacheControl: String(putOpts.cacheControl ?? 3600),
-          }),
-      );
-      return { bucket, path, id: data.id ?? undefined };
+      const contentType = bareMime(putOpts.contentType);
+      if (!contentType) {
+        throw new ObjectStoreError("invalid_request", `Not a MIME type: ${putOpts.contentType}`);
+      }
+      const what = `put ${bucket}/${path}`;
+      const limit = maxObjectBytes(await rules(bucket), globalLimit);
+      const known = body instanceof Uint8Array
+        ? body.byteLength
+        : body instanceof Blob
+        ? body.size
+        : null;
+      if (known !== null && known > limit) {
+        throw new ObjectStoreError("too_large", `${what}: ${known} bytes exceed ${limit}`);
+      }
+      // A Blob would be sent as multipart with its own type; as a stream it keeps ours. Streams
+      // carry no Content-Length, so they are counted here.
+      const stream = body instanceof Blob
+        ? body.stream()
+        : body instanceof Uint8Array
+        ? null
+        : body;
+      const capped = stream ? capStream(stream, limit, what) : null;
+      try {
+        const data = await call(
+          what,
+          async () =>
+            (await api(bucket)).upload(path, capped?.stream ?? body as Uint8Array, {
+              contentType,
+              upsert: putOpts.upsert ?? false,
+              cacheControl: String(putOpts.cacheControl ?? 3600),
+            }),
+        );
+        return { bucket, path, id: data.id ?? undefined };
+      } catch (err) {
+        if (capped?.exceeded()) {
+          throw new ObjectStoreError("too_large", `${what}: more than ${limit} bytes`, {
+            cause: err,
+          });
+        }
+        throw err;
+      }
     },
 
-    async copy(from, to) {
-      assertSafeRef(from.bucket, from.path);
-      assertSafeRef(to.bucket, to.path);
+    async copy(from, to, t) {
+      await checkTransfer(from, to, t);
       await call(
         `copy ${ref(from)} -> ${ref(to)}`,
         async () =>
@@ -120,9 +176,8 @@ export function createSupabaseObjectStore(opts: SupabaseObjectStoreOptions): Obj
       return { bucket: to.bucket, path: to.path };
     },
 
-    async move(from, to) {
-      assertSafeRef(from.bucket, from.path);
-      assertSafeRef(to.bucket, to.path);
+    async move(from, to, t) {
+      await checkTransfer(from, to, t);
       await call(
         `move ${ref(from)} -> ${ref(to)}`,
         async () =>
@@ -155,7 +210,7 @@ export function createSupabaseObjectStore(opts: SupabaseObjectStoreOptions): Obj
       if (!body) {
         throw new ObjectStoreError("upstream", `download ${bucket}/${path}: empty response`);
       }
-      const headers = headersByBody.get(body);
+      const headers = client.headersOf(body);
       const length = headers?.get("content-length");
       return {
         body: body as ReadableStream<Uint8Array>,
@@ -171,25 +226,15 @@ export function createSupabaseObjectStore(opts: SupabaseObjectStoreOptions): Obj
       return (await info(bucket, path)) !== null;
     },
 
-    async list(bucket, prefix, listOpts = {}): Promise<ListEntry[]> {
-      assertBucketName(bucket);
-      if (prefix !== "") assertSafeObjectPath(prefix);
-      const data = await call(
-        `list ${bucket}/${prefix}`,
-        async () =>
-          (await api(bucket)).list(prefix, {
-            limit: listOpts.limit ?? 100,
-            offset: listOpts.offset ?? 0,
-            sortBy: { column: "name", order: "asc" },
-          }),
-      );
-      return data.map((o) => ({
-        name: o.name,
-        id: o.id ?? null,
-        size: typeof o.metadata?.size === "number" ? o.metadata.size : null,
-        contentType: typeof o.metadata?.mimetype === "string" ? o.metadata.mimetype : null,
-        updatedAt: o.updated_at ?? null,
-      }));
+    list,
+
+    async *listAll(bucket, prefix, pageOpts = {}) {
+      const limit = Math.min(Math.max(pageOpts.pageSize ?? 100, 1), 1000);
+      for (let offset = 0;; offset += limit) {
+        const page = await list(bucket, prefix, { limit, offset });
+        yield* page;
+        if (page.length < limit) return;
+      }
     },
 
     async signedUrl(bucket, path, expiresInSeconds, signOpts = {}) {

@@ -165,87 +165,327 @@ grant execute on function auth.uid(), auth.role(), auth.email(), auth.jwt()
   to postgres, anon, authenticated, service_role;
 
 -- ---------------------------------------------------------------------------------------------
--- storage: buckets and objects as the Storage API keeps them
+-- storage: the schema as current Supabase Storage (v1.70) leaves it after its own migrations,
+-- which on a hosted project run before ours: the same tables and columns, the helper functions
+-- policies use (foldername, filename, extension), the updated_at trigger, and protect_delete,
+-- which refuses a DELETE on storage.objects or storage.buckets unless the transaction set
+-- storage.allow_delete_query (only the Storage server does): objects are removed through the
+-- Storage API. Written for this project; the listing functions (search, search_v2,
+-- search_by_timestamp, list_*_with_delimiter) are not reproduced: the simulator lists by itself.
 -- ---------------------------------------------------------------------------------------------
 create schema if not exists storage authorization supabase_storage_admin;
 grant usage on schema storage to postgres, anon, authenticated, service_role;
 
+do $$
+begin
+  if not exists (select from pg_type t join pg_namespace n on n.oid = t.typnamespace
+                 where n.nspname = 'storage' and t.typname = 'buckettype') then
+    create type storage.buckettype as enum ('STANDARD', 'ANALYTICS', 'VECTOR');
+  end if;
+end
+$$;
+
+create table if not exists storage.migrations (
+  id integer primary key,
+  name varchar(100) not null unique,
+  hash varchar(40) not null,
+  executed_at timestamp default current_timestamp
+);
+
 create table if not exists storage.buckets (
   id text not null primary key,
-  name text not null unique,
+  name text not null,
   owner uuid,
-  owner_id text,
   created_at timestamptz default now(),
   updated_at timestamptz default now(),
   public boolean default false,
   avif_autodetection boolean default false,
   file_size_limit bigint,
-  allowed_mime_types text[]
+  allowed_mime_types text[],
+  owner_id text,
+  type storage.buckettype not null default 'STANDARD',
+  versioning_status text not null default 'DISABLED'
+    check (versioning_status in ('DISABLED', 'ENABLED', 'SUSPENDED')),
+  constraint buckets_versioning_dark_check check (versioning_status = 'DISABLED'),
+  constraint buckets_versioning_standard_only_check
+    check (type = 'STANDARD' or versioning_status = 'DISABLED')
 );
+comment on column storage.buckets.owner is 'Field is deprecated, use owner_id instead';
+create unique index if not exists bname on storage.buckets (name);
 
 create table if not exists storage.objects (
   id uuid not null default gen_random_uuid() primary key,
-  bucket_id text references storage.buckets (id),
+  bucket_id text constraint "objects_bucketId_fkey" references storage.buckets (id),
   name text,
   owner uuid,
-  owner_id text,
   created_at timestamptz default now(),
   updated_at timestamptz default now(),
   last_accessed_at timestamptz default now(),
   metadata jsonb,
   path_tokens text[] generated always as (string_to_array(name, '/')) stored,
   version text,
+  owner_id text,
   user_metadata jsonb,
-  unique (bucket_id, name)
+  archived_at timestamptz,
+  is_delete_marker boolean not null default false,
+  is_versioned boolean not null default false
 );
-create index if not exists objects_bucket_id_name_idx on storage.objects (bucket_id, name collate "C");
+comment on column storage.objects.owner is 'Field is deprecated, use owner_id instead';
+create unique index if not exists bucketid_objname on storage.objects (bucket_id, name);
+create index if not exists idx_objects_bucket_id_name on storage.objects (bucket_id, name collate "C");
+create index if not exists idx_objects_bucket_id_name_lower on storage.objects (bucket_id, lower(name) collate "C");
+create index if not exists name_prefix_search on storage.objects (name text_pattern_ops);
 
+create table if not exists storage.s3_multipart_uploads (
+  id text primary key,
+  in_progress_size bigint not null default 0,
+  upload_signature text not null,
+  bucket_id text not null references storage.buckets (id),
+  key text collate "C" not null,
+  version text not null,
+  owner_id text,
+  created_at timestamptz not null default now(),
+  user_metadata jsonb,
+  metadata jsonb
+);
+create index if not exists idx_multipart_uploads_list on storage.s3_multipart_uploads (bucket_id, key, created_at);
+
+create table if not exists storage.s3_multipart_uploads_parts (
+  id uuid primary key default gen_random_uuid(),
+  upload_id text not null references storage.s3_multipart_uploads (id) on delete cascade,
+  size bigint not null default 0,
+  part_number integer not null,
+  bucket_id text not null references storage.buckets (id),
+  key text collate "C" not null,
+  etag text not null,
+  owner_id text,
+  version text not null,
+  created_at timestamptz not null default now()
+);
+
+create table if not exists storage.buckets_analytics (
+  id uuid primary key default gen_random_uuid(),
+  name text not null,
+  type storage.buckettype not null default 'ANALYTICS',
+  format text not null default 'ICEBERG',
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  deleted_at timestamptz
+);
+create unique index if not exists buckets_analytics_unique_name_idx on storage.buckets_analytics (name) where deleted_at is null;
+
+create table if not exists storage.buckets_vectors (
+  id text primary key,
+  type storage.buckettype not null default 'VECTOR',
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+
+create table if not exists storage.vector_indexes (
+  id text primary key default gen_random_uuid(),
+  name text collate "C" not null,
+  bucket_id text not null references storage.buckets_vectors (id),
+  data_type text not null,
+  dimension integer not null,
+  distance_metric text not null,
+  metadata_configuration jsonb,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+create unique index if not exists vector_indexes_name_bucket_id_idx on storage.vector_indexes (name, bucket_id);
+
+create table if not exists storage.iceberg_namespaces (
+  id uuid primary key default gen_random_uuid(),
+  bucket_name text not null,
+  name text collate "C" not null,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  metadata jsonb not null default '{}'::jsonb,
+  catalog_id uuid not null references storage.buckets_analytics (id) on delete cascade
+);
+create unique index if not exists idx_iceberg_namespaces_bucket_id on storage.iceberg_namespaces (catalog_id, name);
+
+create table if not exists storage.iceberg_tables (
+  id uuid primary key default gen_random_uuid(),
+  namespace_id uuid not null references storage.iceberg_namespaces (id) on delete cascade,
+  bucket_name text not null,
+  name text collate "C" not null,
+  location text not null,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  remote_table_id text,
+  shard_key text,
+  shard_id text,
+  catalog_id uuid not null references storage.buckets_analytics (id) on delete cascade
+);
+create unique index if not exists idx_iceberg_tables_location on storage.iceberg_tables (location);
+create unique index if not exists idx_iceberg_tables_namespace_id on storage.iceberg_tables (catalog_id, namespace_id, name);
+
+alter table storage.migrations owner to supabase_storage_admin;
 alter table storage.buckets owner to supabase_storage_admin;
 alter table storage.objects owner to supabase_storage_admin;
+alter table storage.s3_multipart_uploads owner to supabase_storage_admin;
+alter table storage.s3_multipart_uploads_parts owner to supabase_storage_admin;
+alter table storage.buckets_analytics owner to supabase_storage_admin;
+alter table storage.buckets_vectors owner to supabase_storage_admin;
+alter table storage.vector_indexes owner to supabase_storage_admin;
+alter table storage.iceberg_namespaces owner to supabase_storage_admin;
+alter table storage.iceberg_tables owner to supabase_storage_admin;
+alter type storage.buckettype owner to supabase_storage_admin;
+
+alter table storage.migrations enable row level security;
 alter table storage.buckets enable row level security;
 alter table storage.objects enable row level security;
-grant all on storage.buckets, storage.objects to postgres, anon, authenticated, service_role;
+alter table storage.s3_multipart_uploads enable row level security;
+alter table storage.s3_multipart_uploads_parts enable row level security;
+alter table storage.buckets_analytics enable row level security;
+alter table storage.buckets_vectors enable row level security;
+alter table storage.vector_indexes enable row level security;
+alter table storage.iceberg_namespaces enable row level security;
+alter table storage.iceberg_tables enable row level security;
 
+grant all on storage.buckets, storage.objects to postgres with grant option;
+grant all on storage.buckets, storage.objects to anon, authenticated, service_role;
+grant all on storage.buckets_analytics to anon, authenticated, service_role;
+grant all on storage.s3_multipart_uploads, storage.s3_multipart_uploads_parts,
+  storage.iceberg_namespaces, storage.iceberg_tables to service_role;
+grant select on storage.s3_multipart_uploads, storage.s3_multipart_uploads_parts,
+  storage.iceberg_namespaces, storage.iceberg_tables to anon, authenticated;
+grant select on storage.buckets_vectors, storage.vector_indexes to anon, authenticated, service_role;
+
+-- Path helpers the policies use: `a/b/c.png` has folders {a, b}, file name `c.png`, extension `png`.
 create or replace function storage.foldername(name text) returns text[]
-language plpgsql immutable
+language sql immutable
 as $$
-declare
-  _parts text[];
-begin
-  select string_to_array(name, '/') into _parts;
-  return _parts[1 : array_length(_parts, 1) - 1];
-end
+  select (string_to_array(name, '/'))[1 : cardinality(string_to_array(name, '/')) - 1]
 $$;
 
 create or replace function storage.filename(name text) returns text
-language plpgsql immutable
+language sql immutable
 as $$
-declare
-  _parts text[];
-begin
-  select string_to_array(name, '/') into _parts;
-  return _parts[array_length(_parts, 1)];
-end
+  select (string_to_array(name, '/'))[cardinality(string_to_array(name, '/'))]
 $$;
 
 create or replace function storage.extension(name text) returns text
-language plpgsql immutable
+language sql immutable
 as $$
-declare
-  _parts text[];
-  _filename text;
+  select reverse(split_part(reverse(storage.filename(name)), '.', 1))
+$$;
+
+-- Bytes per bucket, from the metadata Storage keeps.
+create or replace function storage.get_size_by_bucket() returns table (size bigint, bucket_id text)
+language sql stable
+as $$
+  select sum((o.metadata ->> 'size')::bigint)::bigint, o.bucket_id
+  from storage.objects o group by o.bucket_id
+$$;
+
+-- The operation Storage is performing (set per request by the server; policies may read it).
+create or replace function storage.operation() returns text
+language sql stable
+as $$
+  select current_setting('storage.operation', true)
+$$;
+
+-- Whether Storage is performing one of these operations (`storage.` prefixes ignored on both
+-- sides), for policies that allow, say, only `object.get_authenticated_info`.
+create or replace function storage.allow_any_operation(expected_operations text[]) returns boolean
+language sql stable
+as $$
+  select exists (
+    select 1 from unnest(expected_operations) e
+    where coalesce(e, '') <> ''
+      and regexp_replace(e, '^storage\.', '') = regexp_replace(storage.operation(), '^storage\.', '')
+  )
+$$;
+
+create or replace function storage.allow_only_operation(expected_operation text) returns boolean
+language sql stable
+as $$
+  select storage.allow_any_operation(array[expected_operation])
+$$;
+
+-- The folder part of `p_key` one level below `p_prefix` (`a/b/` for `a/b/c.png` under `a/`), or
+-- null when the key is a file directly under the prefix.
+create or replace function storage.get_common_prefix(p_key text, p_prefix text, p_delimiter text)
+returns text
+language sql immutable
+as $$
+  select case when strpos(substr(p_key, length(p_prefix) + 1), p_delimiter) > 0
+    then left(p_key, length(p_prefix) + strpos(substr(p_key, length(p_prefix) + 1), p_delimiter))
+  end
+$$;
+
+-- Storage's upload permission probe: the insert is tried under the caller's policies, then undone.
+create or replace function storage.can_insert_object(bucketid text, name text, owner uuid, metadata jsonb)
+returns void
+language plpgsql
+as $$
 begin
-  select string_to_array(name, '/') into _parts;
-  select _parts[array_length(_parts, 1)] into _filename;
-  return reverse(split_part(reverse(_filename), '.', 1));
+  insert into storage.objects (bucket_id, name, owner, metadata) values (bucketid, name, owner, metadata);
+  raise sqlstate 'PT200' using message = 'ROLLBACK', detail = 'rollback successful insert';
 end
 $$;
+
+create or replace function storage.update_updated_at_column() returns trigger
+language plpgsql
+as $$
+begin
+  new.updated_at := now();
+  return new;
+end
+$$;
+
+create or replace function storage.enforce_bucket_name_length() returns trigger
+language plpgsql
+as $$
+begin
+  if length(new.name) > 100 then
+    raise exception 'bucket name "%" is too long (% characters). Max is 100.', new.name, length(new.name);
+  end if;
+  return new;
+end
+$$;
+
+-- Refuses direct deletes: rows removed behind Storage's back leave their bytes orphaned.
+create or replace function storage.protect_delete() returns trigger
+language plpgsql
+as $$
+begin
+  if coalesce(current_setting('storage.allow_delete_query', true), 'false') <> 'true' then
+    raise exception 'Direct deletion from storage tables is not allowed. Use the Storage API instead.'
+      using hint = 'This prevents accidental data loss from orphaned objects.', errcode = '42501';
+  end if;
+  return null;
+end
+$$;
+
+drop trigger if exists update_objects_updated_at on storage.objects;
+create trigger update_objects_updated_at before update on storage.objects
+  for each row execute function storage.update_updated_at_column();
+drop trigger if exists enforce_bucket_name_length_trigger on storage.buckets;
+create trigger enforce_bucket_name_length_trigger before insert or update of name on storage.buckets
+  for each row execute function storage.enforce_bucket_name_length();
+drop trigger if exists protect_objects_delete on storage.objects;
+create trigger protect_objects_delete before delete on storage.objects
+  for each statement execute function storage.protect_delete();
+drop trigger if exists protect_buckets_delete on storage.buckets;
+create trigger protect_buckets_delete before delete on storage.buckets
+  for each statement execute function storage.protect_delete();
 
 alter function storage.foldername(text) owner to supabase_storage_admin;
 alter function storage.filename(text) owner to supabase_storage_admin;
 alter function storage.extension(text) owner to supabase_storage_admin;
-grant execute on function storage.foldername(text), storage.filename(text), storage.extension(text)
-  to postgres, anon, authenticated, service_role;
+alter function storage.get_size_by_bucket() owner to supabase_storage_admin;
+alter function storage.operation() owner to supabase_storage_admin;
+alter function storage.allow_any_operation(text[]) owner to supabase_storage_admin;
+alter function storage.allow_only_operation(text) owner to supabase_storage_admin;
+alter function storage.get_common_prefix(text, text, text) owner to supabase_storage_admin;
+alter function storage.can_insert_object(text, text, uuid, jsonb) owner to supabase_storage_admin;
+alter function storage.update_updated_at_column() owner to supabase_storage_admin;
+alter function storage.enforce_bucket_name_length() owner to supabase_storage_admin;
+alter function storage.protect_delete() owner to supabase_storage_admin;
+grant execute on all functions in schema storage to postgres, anon, authenticated, service_role;
 
 -- ---------------------------------------------------------------------------------------------
 -- Realtime: the publication Supabase Realtime streams from (owned by postgres, as hosted)

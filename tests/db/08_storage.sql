@@ -1,7 +1,10 @@
--- Storage: the six active buckets with their flags and limits (no legacy buckets), and the
--- storage.objects policies: own folder only in private buckets, admin-only writes in public ones.
+-- Storage: the six active buckets with their flags and limits (no legacy buckets), the
+-- storage.objects policies (own folder only in private buckets, admin-only writes in public
+-- ones), and Storage's protect_delete trigger: SQL never deletes storage.objects rows, for any
+-- role; removals go through the Storage API, whose delete policies are exercised by
+-- tests/integration/object_store_rls_test.ts.
 begin;
-select plan(22);
+select plan(26);
 
 select tests.create_supabase_user('alice');
 select tests.create_supabase_user('bob');
@@ -70,17 +73,24 @@ select throws_ok(
   '42501', 'new row violates row-level security policy for table "objects"',
   'A user cannot move an object into another user''s folder'
 );
-select is_empty(
-  $$delete from storage.objects where name like tests.get_supabase_uid('bob') || '/%' returning id$$,
-  'A user cannot delete another user''s objects'
+select throws_ok(
+  $$delete from storage.objects where name like tests.get_supabase_uid('bob') || '/%'$$,
+  '42501', 'Direct deletion from storage tables is not allowed. Use the Storage API instead.',
+  'A direct delete of another user''s objects is refused by protect_delete'
 );
 select isnt_empty(
   $$update storage.objects set metadata = '{"size": 1}' where name = tests.get_supabase_uid('alice') || '/ref.png' returning id$$,
   'A user updates their own object'
 );
-select isnt_empty(
-  $$delete from storage.objects where name = tests.get_supabase_uid('alice') || '/ref.png' returning id$$,
-  'A user deletes their own object'
+select throws_ok(
+  $$delete from storage.objects where name = tests.get_supabase_uid('alice') || '/ref.png'$$,
+  '42501', 'Direct deletion from storage tables is not allowed. Use the Storage API instead.',
+  'Even a user''s own object is removed only through the Storage API'
+);
+select results_eq(
+  $$select id, file_size_limit from storage.buckets where id = 'user-library'$$,
+  $$values ('user-library', 52428800::bigint)$$,
+  'A user reads bucket rules (what the Storage adapter checks before a copy or a streamed upload)'
 );
 
 -- --- Bob -------------------------------------------------------------------------------------
@@ -100,9 +110,10 @@ select lives_ok(
   $$insert into storage.objects (bucket_id, name) values ('system_assets', 'logo.svg')$$,
   'An admin writes into a public bucket'
 );
-select isnt_empty(
-  $$delete from storage.objects where bucket_id = 'avatars' and name = 'platform/luna.png' returning id$$,
-  'An admin deletes from a public bucket'
+select throws_ok(
+  $$delete from storage.objects where bucket_id = 'avatars' and name = 'platform/luna.png'$$,
+  '42501', 'Direct deletion from storage tables is not allowed. Use the Storage API instead.',
+  'A direct delete from a public bucket is refused for an admin too'
 );
 select is(
   (select count(*) from storage.objects where name like tests.get_supabase_uid('bob') || '/%'), 0::bigint,
@@ -120,6 +131,22 @@ select tests.authenticate_as_service_role();
 select lives_ok(
   $$insert into storage.objects (bucket_id, name) values ('user-library', tests.get_supabase_uid('alice') || '/saved.png')$$,
   'The service role writes anywhere (the functions store outputs)'
+);
+select throws_ok(
+  $$delete from storage.objects where name = tests.get_supabase_uid('alice') || '/saved.png'$$,
+  '42501', 'Direct deletion from storage tables is not allowed. Use the Storage API instead.',
+  'The service role cannot delete storage rows with SQL either'
+);
+select throws_ok(
+  $$delete from storage.buckets where id = 'videos'$$,
+  '42501', 'Direct deletion from storage tables is not allowed. Use the Storage API instead.',
+  'Buckets are not deleted with SQL'
+);
+select tests.clear_authentication();
+select throws_ok(
+  $$delete from storage.objects where bucket_id = 'user-library'$$,
+  '42501', 'Direct deletion from storage tables is not allowed. Use the Storage API instead.',
+  'Nor can the migration role (postgres)'
 );
 
 select * from finish();

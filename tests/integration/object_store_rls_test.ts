@@ -46,6 +46,10 @@ for (const v of variants) {
         await asA.copy(own, { bucket: BUCKETS.library, path: own.path });
         await rejectsWith(() => asA.move(own, { ...other, path: `${b.id}/gift.png` }), "forbidden");
         await asA.move(own, { bucket: BUCKETS.workspace, path: `${a.id}/moved.png` });
+        // Removal goes through the API (SQL may not delete storage rows): own folder only.
+        assertEquals(await asA.remove(BUCKETS.workspace, [`${a.id}/moved.png`]), [
+          `${a.id}/moved.png`,
+        ]);
         await rejectsWith(
           () => asA.put(BUCKETS.avatars, `${a.id}/me.png`, bytes, { contentType: "image/png" }),
           "forbidden",

@@ -16,32 +16,76 @@ const client = (key: string, token?: string) =>
   });
 const json = async (res: Response) => [res.status, await res.json()];
 
-Deno.test("storage simulator: errors are HTTP 400 with the real status in the body", async () => {
-  const headers = { authorization: `Bearer ${serviceKey()}`, apikey: serviceKey() };
+Deno.test("storage simulator: errors are HTTP 400 with the real status and legacy error in the body", async () => {
+  const headers = { authorization: `Bearer ${serviceKey()}` };
   const missing = await fetch(`${storageUrl()}/object/workspace-temp/${crypto.randomUUID()}/x`, {
     headers,
   });
   assertEquals(await json(missing), [400, {
     statusCode: "404",
     code: "NoSuchKey",
-    error: "NoSuchKey",
+    error: "not_found",
     message: "Object not found",
   }]);
-  const forged = serviceKey().slice(0, -4) + "AAAA";
-  const bad = await fetch(`${storageUrl()}/object/workspace-temp/a/b.png`, {
-    headers: { authorization: `Bearer ${forged}` },
+  const noBucket = await fetch(`${storageUrl()}/object/no-such-bucket/a/x.png`, {
+    method: "POST",
+    headers: { ...headers, "content-type": "image/png" },
+    body: new Uint8Array([1]),
   });
-  assertEquals(await json(bad), [400, {
-    statusCode: "400",
-    code: "InvalidJWT",
-    error: "InvalidJWT",
-    message: "invalid signature",
+  assertEquals(await json(noBucket), [400, {
+    statusCode: "404",
+    code: "NoSuchBucket",
+    error: "Bucket not found",
+    message: "Bucket not found",
   }]);
-  const none = await fetch(`${storageUrl()}/object/workspace-temp/a/b.png`);
-  assertEquals((await json(none))[1].code, "InvalidJWT");
   const route = await fetch(`${storageUrl()}/nowhere`, { headers });
   assertEquals(route.status, 404);
   await route.body?.cancel();
+});
+
+Deno.test("storage simulator: a bad or missing token reads as anonymous, writes as 403 or 400 (D2-D4)", async () => {
+  const path = `${crypto.randomUUID()}/a.png`;
+  const service = client(serviceKey()).storage.from("workspace-temp");
+  try {
+    assertEquals(
+      (await service.upload(path, new Uint8Array([1]), { contentType: "image/png" })).error,
+      null,
+    );
+    const forged = serviceKey().slice(0, -4) + "AAAA";
+    for (const auth of [{ authorization: `Bearer ${forged}` }, {} as Record<string, string>]) {
+      const read = await fetch(`${storageUrl()}/object/workspace-temp/${path}`, { headers: auth });
+      assertEquals((await json(read))[1].code, "NoSuchKey", "a read falls back to anon");
+      const info = await fetch(`${storageUrl()}/object/info/workspace-temp/${path}`, {
+        headers: auth,
+      });
+      assertEquals((await json(info))[1].code, "NoSuchKey");
+    }
+    const write = await fetch(`${storageUrl()}/object/list/workspace-temp`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${forged}`, "content-type": "application/json" },
+      body: JSON.stringify({ prefix: "" }),
+    });
+    const [status, body] = await json(write);
+    assertEquals([status, body.statusCode, body.code, body.error], [
+      400,
+      "403",
+      "AccessDenied",
+      "Unauthorized",
+    ]);
+    const none = await fetch(`${storageUrl()}/object/list/workspace-temp`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ prefix: "" }),
+    });
+    assertEquals((await json(none))[1], {
+      statusCode: "400",
+      code: "InvalidRequest",
+      error: "Bad Request",
+      message: "headers must have required property 'authorization'",
+    });
+  } finally {
+    await service.remove([path]);
+  }
 });
 
 Deno.test("storage simulator: multipart (Blob) upload, update(), HEAD and public URLs", async () => {
