@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { FUNCTION_NAMES } from "../scripts/lib/functions.ts";
 import { run } from "../scripts/lib/process.ts";
-import { type BenchContext, type BenchOptions, ratioRow, skipRow } from "./lib/context.ts";
+import { type BenchContext, type BenchOptions, ratioRow } from "./lib/context.ts";
 import { createFixtures } from "./lib/fixtures.ts";
 import { BENCH_DIR, packageVersion } from "./lib/node.ts";
 import { peakRssMb, pidOfFunction, resetPeakRss } from "./lib/procs.ts";
@@ -16,8 +16,10 @@ import { sample } from "./lib/stats.ts";
 import type { BenchReport } from "./lib/types.ts";
 import { hasTaskset } from "./lib/wrk.ts";
 import { sampleIsolates } from "./lib/isolate_memory.ts";
+import { chatStream } from "./scenarios/chat_stream.ts";
 import { coldStart } from "./scenarios/cold_start.ts";
 import { dispatchDb } from "./scenarios/dispatch_db.ts";
+import { enhanceLatency } from "./scenarios/enhance_latency.ts";
 import { enqueue } from "./scenarios/enqueue.ts";
 import { jobRead } from "./scenarios/job_read.ts";
 import { metrics } from "./scenarios/metrics.ts";
@@ -41,6 +43,8 @@ const SCENARIOS: Scenario[] = [
   { key: "dispatch", fn: dispatchDb, uses: [] },
   { key: "scale", fn: scaleOut, uses: [] },
   { key: "cold", fn: coldStart, uses: [] },
+  { key: "chat", fn: chatStream, uses: ["playground-chat"] },
+  { key: "enhance", fn: enhanceLatency, uses: ["enhance-prompt"] },
   { key: "workspace_save", fn: workspaceSave, uses: ["workspace-actions"] },
   // Last: it leaves two million jobs in the database.
   { key: "metrics", fn: metrics, uses: ["system-metrics"] },
@@ -193,19 +197,6 @@ export async function main(args: string[]): Promise<number> {
       await notePeaks(sc.key);
       log(`  (${Math.round((Date.now() - t) / 1000)} s)`);
     }
-
-    skipRow(
-      ctx,
-      "5. chat streaming",
-      "time to first byte, added vs direct to the simulator",
-      "not built",
-    );
-    skipRow(
-      ctx,
-      "5. chat streaming",
-      "per-chunk delay added at p50",
-      "not built",
-    );
 
     for (const name of FUNCTION_NAMES) {
       const p = peaks[name];

@@ -95,9 +95,13 @@ export async function startBenchStack(
         "REPLICATE_BASE_URL",
         "SIM_OUTPUT_HOSTS",
         "REPLICATE_WEBHOOK_SECRET",
+        // The prompt and chat fixtures put their providers on the OpenRouter simulator.
+        "OPENROUTER_BASE_URL",
+        "OPENROUTER_WEBHOOK_SECRET",
+        "SIM_CONTROL_URL_OPENROUTER",
       ]
     ) {
-      Deno.env.set(k, env[k]);
+      if (env[k]) Deno.env.set(k, env[k]);
     }
     log("stack: starting function processes");
     const logDir = join(REPO_ROOT, ".local", "bench-logs");

@@ -26,6 +26,9 @@ async function chunkTimes(
     headers: { "content-type": "application/json", ...headers },
     body,
   });
+  if (res.status !== 200) {
+    throw new Error(`${url}: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`);
+  }
   const times: number[] = [];
   const decoder = new TextDecoder();
   let buf = "";
@@ -34,7 +37,10 @@ async function chunkTimes(
     buf += decoder.decode(bytes, { stream: true });
     const blocks = buf.split("\n\n");
     buf = blocks.pop() ?? "";
-    for (const b of blocks) if (isContent(b)) times.push(now);
+    for (const b of blocks) {
+      if (isContent(b)) times.push(now);
+      else if (b.startsWith("event: error")) throw new Error(`${url}: ${b}`);
+    }
   }
   return times;
 }
@@ -85,7 +91,10 @@ export async function chatStream(ctx: BenchContext): Promise<void> {
       for (let i = 0; i < requests; i++) {
         const direct = await chunkTimes(simUrl, simBody, simAuth, isSimContent);
         const via = await chunkTimes(fnUrl, fnBody, auth, isDelta);
-        if (direct.length < 2 || via.length < 2) continue;
+        if (direct.length < 2 || via.length < 2) {
+          ctx.log(`  a stream had too few chunks (direct ${direct.length}, via ${via.length})`);
+          continue;
+        }
         ttfbAdded.push(via[0] - direct[0]);
         chunkAdded.push(mean(gaps(via)) - mean(gaps(direct)));
       }
@@ -99,7 +108,7 @@ export async function chatStream(ctx: BenchContext): Promise<void> {
       metric: "time to first chunk added over the simulator, p50 @1",
       unit: "ms",
       value: r.ttfb,
-      anchor: "the same stream straight from the simulator",
+      note: "over the same stream straight from the simulator",
       maxValue: 5,
     });
     ratioRow(ctx, {
@@ -107,7 +116,7 @@ export async function chatStream(ctx: BenchContext): Promise<void> {
       metric: "delay added per chunk, p50 @1",
       unit: "ms",
       value: r.chunk,
-      anchor: "the same stream straight from the simulator",
+      note: "over the same stream straight from the simulator",
       maxValue: 1,
     });
 

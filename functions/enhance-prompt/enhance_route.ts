@@ -105,7 +105,6 @@ export function registerEnhance(app: FunctionApp, deps: EnhancePromptDeps): void
         );
       }
     }
-    await enforceUserRateLimit(deps.db, caller.userId, "enhance", DEFAULT_PER_MINUTE);
     const result = await enhancePrompt(deps.enhance, {
       userId: caller.userId,
       prompt: input.prompt,
@@ -118,7 +117,7 @@ export function registerEnhance(app: FunctionApp, deps: EnhancePromptDeps): void
       regenerate: input.regenerate,
       negativePrompt: input.negativePrompt,
       generationMode: input.generationMode,
-    });
+    }, enforceUserRateLimit(deps.db, caller.userId, "enhance", DEFAULT_PER_MINUTE));
     if (reference) return c.json(referenceAnswer(result, input), 200);
     const { target_model: _target, ...answer } = result;
     return c.json(answer, 200);

@@ -128,14 +128,13 @@ export function registerMessages(app: FunctionApp, deps: PlaygroundChatDeps): vo
     const id = c.req.valid("param").id;
     const body = c.req.valid("json");
     c.set("audit", { action: "chat.message", resourceType: "conversation", resourceId: id });
-    await enforceUserRateLimit(deps.db, caller.userId, "chat", DEFAULT_CHAT_PER_MINUTE);
     const turn = await prepareTurn(deps.chat, caller, {
       conversationId: id,
       content: body.content,
       modelId: body.model_id,
       contentTier: body.content_tier,
       systemPromptOverride: body.system_prompt,
-    });
+    }, enforceUserRateLimit(deps.db, caller.userId, "chat", DEFAULT_CHAT_PER_MINUTE));
     if (body.stream) {
       return eventStream(async function* (signal) {
         for await (const e of runTurn(deps.chat, caller, turn, signal)) yield sseOf(e);

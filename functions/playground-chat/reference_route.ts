@@ -76,14 +76,13 @@ export function registerReferenceChat(app: FunctionApp, deps: PlaygroundChatDeps
       const characterId = body.character_id;
       await asUser(deps.db, caller.claims, (tx) => conversations.setCharacter(tx, id, characterId));
     }
-    await enforceUserRateLimit(deps.db, caller.userId, "chat", DEFAULT_CHAT_PER_MINUTE);
     const turn = await prepareTurn(deps.chat, caller, {
       conversationId: id,
       content: body.message,
       modelId: await modelOf(deps, body.model_variant),
       contentTier: body.content_tier,
       systemPromptOverride: body.system_prompt_override,
-    });
+    }, enforceUserRateLimit(deps.db, caller.userId, "chat", DEFAULT_CHAT_PER_MINUTE));
     const done = await collect(runTurn(deps.chat, caller, turn, c.req.raw.signal));
     return c.json({
       success: true as const,

@@ -82,7 +82,14 @@ export async function prepareTurn(
   deps: ChatDeps,
   caller: ChatCaller,
   req: TurnRequest,
+  /**
+   * Settled before anything is written (a rate limit checked meanwhile): the reads and decisions
+   * overlap it, the user's message is stored only once it passed.
+   */
+  gate: Promise<void> = Promise.resolve(),
 ): Promise<PreparedTurn> {
+  // A rejected gate is awaited below; until then it must not count as unhandled.
+  gate.catch(() => {});
   const [[conversation], [standing]] = await asUser(
     deps.db,
     caller.claims,
@@ -134,6 +141,7 @@ export async function prepareTurn(
     },
   );
 
+  await gate;
   // The user's message is stored first: whatever the provider does, it is not lost.
   const [[userMessage], recent, [{ n: total }]] = await asUser(deps.db, caller.claims, (tx) =>
     [

@@ -100,7 +100,11 @@ const FAILURE_REASON: Record<ProviderError["failure"], FallbackReason> = {
 export async function enhancePrompt(
   deps: EnhanceDeps,
   req: EnhanceRequest,
+  /** Settled before the enhancer is called (a rate limit checked meanwhile). */
+  gate: Promise<void> = Promise.resolve(),
 ): Promise<EnhanceResult> {
+  // A rejected gate is awaited below; until then it must not count as unhandled.
+  gate.catch(() => {});
   const started = performance.now();
   const target = await deps.registry.resolve({
     modality: req.modality,
@@ -164,6 +168,7 @@ export async function enhancePrompt(
     },
   });
 
+  await gate;
   if (!choice) return answer(req.prompt, "no_template", null, null);
   if (!("model" in enhancer)) return answer(req.prompt, "fallback_original", null, enhancer.reason);
   const model = enhancer.model;
