@@ -55,6 +55,12 @@ export const envSchema = z.object({
    */
   WEBHOOK_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(1000).default(32),
   /**
+   * `false` stops `POST /queue-job` from starting a dispatch run after each enqueue: new jobs
+   * then wait for the scheduled run. Only for measuring enqueue alone (the benchmark's
+   * enqueue-only diagnostic); production keeps the default.
+   */
+  DISPATCH_AFTER_ENQUEUE: boolString.default(true),
+  /**
    * Env var names, comma-separated, that provider rows may name as secrets besides the known
    * ones (REPLICATE_API_TOKEN, OPENROUTER_API_KEY, ...): for a provider added by a migration.
    * Platform names (SUPABASE_*, JWT_*, DB_*, ...) are refused whatever this says.

@@ -32,6 +32,8 @@ export interface BenchContext {
   rows: ResultRow[];
   curve: CurvePoint[];
   profiles: Record<string, string[]>;
+  /** Figures one scenario measures for a later one (3b's capacity sets 3c's arrival rate). */
+  measured: Record<string, number>;
 }
 
 /** Base URL of a function process (direct, no gateway). */

@@ -19,10 +19,14 @@ export function spawnDeno(
     stdin?: boolean;
     stdout?: "piped" | "null";
     stderr?: "inherit" | "null";
+    /** CPU to pin the process to (taskset -c), like the load generators; null or unset: not pinned. */
+    cpu?: number | null;
   } = {},
 ): Child {
-  const child = new Deno.Command(Deno.execPath(), {
+  const pin = opts.cpu === undefined || opts.cpu === null ? [] : ["-c", String(opts.cpu)];
+  const child = new Deno.Command(pin.length ? "taskset" : Deno.execPath(), {
     args: [
+      ...(pin.length ? [...pin, Deno.execPath()] : []),
       "run",
       "--allow-net",
       "--allow-env",

@@ -38,6 +38,25 @@ export function markdownTable(rows: ResultRow[]): string {
   return out.join("\n");
 }
 
+/**
+ * Every row with a target, in one table: the figure, its anchor from the same run, the ratio and
+ * whether the target is met (the full table above has the diagnostics around them).
+ */
+export function targetsTable(rows: ResultRow[]): string {
+  const out = [
+    "| Scenario | Target row | Value | Anchor (same run) | Anchor value | Ratio | Target | Met |",
+    "|---|---|---|---|---|---|---|---|",
+  ];
+  for (const r of rows.filter((x) => x.target !== null)) {
+    out.push(
+      `| ${r.scenario} | ${r.metric} | ${fmt(r.value)} ${r.unit} | ${r.anchor ?? ""} | ${
+        fmt(r.anchor_value)
+      } | ${fmt(r.ratio)} | ${r.target} | ${metCell(r)} |`,
+    );
+  }
+  return out.join("\n");
+}
+
 /** Throughput vs clients for the enqueue scenario, one line per series. */
 export function enqueueChart(points: CurvePoint[]): string {
   const W = 640, H = 360, L = 70, R = 170, T = 30, B = 50;
@@ -46,7 +65,7 @@ export function enqueueChart(points: CurvePoint[]): string {
   const maxY = Math.max(1, ...points.map((p) => p.rps)) * 1.1;
   const x = (c: number) => L + (xs.indexOf(c) / Math.max(1, xs.length - 1)) * (W - L - R);
   const y = (v: number) => T + (1 - v / maxY) * (H - T - B);
-  const colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"];
+  const colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"];
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
@@ -119,6 +138,8 @@ export function markdown(
     "## Targets",
     "",
     ...summary,
+    "",
+    targetsTable(report.results),
     "",
     "## Where the time goes",
     "",

@@ -22,6 +22,17 @@ await client.query(
   [count],
 );
 
+// What processing writes (WAL, updates of the jobs table), for the profile beside the figure.
+const counters = async () =>
+  (await client.query(
+    `select pg_current_wal_lsn()::text as lsn,
+       (select n_tup_upd::int from pg_stat_user_tables
+        where schemaname = 'graphile_worker' and relname = '_private_jobs') as upd,
+       (select n_tup_hot_upd::int from pg_stat_user_tables
+        where schemaname = 'graphile_worker' and relname = '_private_jobs') as hot`,
+  )).rows[0];
+await new Promise((r) => setTimeout(r, 1200));
+const before = await counters();
 let handled = 0;
 const started = performance.now();
 const runner = await run({
@@ -47,5 +58,18 @@ for (;;) {
 }
 const ms = performance.now() - started;
 await runner.stop();
+// The workers' backends report their counters when they exit.
+await new Promise((r) => setTimeout(r, 1200));
+const after = await counters();
+const { rows: [wal] } = await client.query(
+  "select pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::float8 as bytes",
+  [after.lsn, before.lsn],
+);
 await client.end();
-console.log(JSON.stringify({ jobs: handled, ms }));
+console.log(JSON.stringify({
+  jobs: handled,
+  ms,
+  walBytes: wal.bytes,
+  updates: after.upd - before.upd,
+  hotUpdates: after.hot - before.hot,
+}));

@@ -16,6 +16,39 @@ interface Drained {
   claimMs?: number;
   claims?: number;
   transitionMs?: number;
+  /** graphile.mjs: WAL written and row updates of its jobs table while processing. */
+  walBytes?: number;
+  updates?: number;
+  hotUpdates?: number;
+}
+
+/** WAL position and a table's update counters, to tell what a drain wrote. */
+interface Written {
+  lsn: string;
+  updates: number;
+  hotUpdates: number;
+}
+
+async function written(ctx: BenchContext): Promise<Written> {
+  // Counters reach pg_stat_user_tables when a backend goes idle or exits (the drain's have).
+  await new Promise((r) => setTimeout(r, 1200));
+  const [row] = await ctx.fx.admin<Written[]>`
+    select pg_current_wal_lsn()::text as lsn, n_tup_upd::int as updates,
+      n_tup_hot_upd::int as "hotUpdates"
+    from pg_stat_user_tables where schemaname = 'public' and relname = 'jobs'`;
+  return row;
+}
+
+/** WAL bytes, updates and HOT share per job between two readings. */
+async function perJobWrites(ctx: BenchContext, a: Written, b: Written, jobs: number) {
+  const [{ bytes }] = await ctx.fx.admin<{ bytes: number }[]>`
+    select pg_wal_lsn_diff(${b.lsn}::pg_lsn, ${a.lsn}::pg_lsn)::float8 as bytes`;
+  const updates = b.updates - a.updates;
+  return {
+    walPerJob: bytes / jobs,
+    updatesPerJob: updates / jobs,
+    hotShare: updates ? (b.hotUpdates - a.hotUpdates) / updates : 0,
+  };
 }
 
 /**
@@ -51,9 +84,11 @@ export async function dispatchDb(ctx: BenchContext): Promise<void> {
   let claimShare = 0;
   let claimAvg = 0;
   let perJob = 0;
+  let oursWrites: Awaited<ReturnType<typeof perJobWrites>> | undefined;
   const ours = await repeat(opts.runs, async (warmup) => {
     await deleteJobs(fx, model);
     await insertQueuedJobs(fx, model, size(warmup));
+    const before = warmup ? undefined : await written(ctx);
     const res = await run([
       Deno.execPath(),
       "run",
@@ -69,6 +104,7 @@ export async function dispatchDb(ctx: BenchContext): Promise<void> {
       env: { ...ctx.stack.env, SUPABASE_DB_URL: ctx.stack.dbUrl },
     });
     const d = JSON.parse(res.stdout.trim().split("\n").at(-1)!) as Drained;
+    if (before) oursWrites = await perJobWrites(ctx, before, await written(ctx), d.jobs);
     if (!warmup) {
       claimShare = d.claimMs! / d.ms;
       claimAvg = d.claimMs! / d.claims!;
@@ -78,8 +114,12 @@ export async function dispatchDb(ctx: BenchContext): Promise<void> {
   });
   await insertQueuedJobs(fx, model, n);
   const plan = await claimPlan(ctx);
+  const [shape] = await fx.admin<{ indexes: number; width: number }[]>`
+    select (select count(*)::int from pg_index where indrelid = 'public.jobs'::regclass) as indexes,
+      (select avg(pg_column_size(j.*))::int from public.jobs j) as width`;
   await deleteJobs(fx, model);
 
+  let graphileWrites: Drained | undefined;
   const anchor = (script: string, args: string[]) =>
     repeat(opts.runs, async (warmup) => {
       const d = await runNodeJson<Drained>(script, [
@@ -87,6 +127,7 @@ export async function dispatchDb(ctx: BenchContext): Promise<void> {
         String(size(warmup)),
         ...args,
       ]);
+      if (!warmup && d.walBytes !== undefined && args[0] === "1") graphileWrites = d;
       return { rate: d.jobs / (d.ms / 1000) };
     });
   ctx.log("  graphile-worker (defaults)");
@@ -131,7 +172,39 @@ export async function dispatchDb(ctx: BenchContext): Promise<void> {
     } ms per job ` +
     `with 8 in flight on a pool of 4 connections; graphile-worker and pg-boss take one fetch for ` +
     `many jobs and one completion per job (or per batch).`,
+    ...writesProfile(n, shape, oursWrites, graphileWrites),
     `EXPLAIN ANALYZE of the claim with ${n} jobs queued:`,
     ...plan.map((l) => `    ${l}`),
   ]);
+}
+
+/** What each drain wrote: the measurement behind the narrow queue-state question. */
+function writesProfile(
+  n: number,
+  shape: { indexes: number; width: number },
+  ours: Awaited<ReturnType<typeof perJobWrites>> | undefined,
+  graphile: Drained | undefined,
+): string[] {
+  const lines = [
+    `What the drains wrote (last measured run of each): public.jobs has ${shape.indexes} indexes ` +
+    `and ${shape.width} bytes per row on average with ${n} bench jobs.`,
+  ];
+  if (ours) {
+    lines.push(
+      `  ours: ${Math.round(ours.walPerJob)} bytes of WAL per job, ${
+        ours.updatesPerJob.toFixed(2)
+      } updates of its jobs row per job, ${Math.round(ours.hotShare * 100)}% of them HOT.`,
+    );
+  }
+  if (graphile && graphile.walBytes !== undefined) {
+    const per = graphile.jobs || 1;
+    lines.push(
+      `  graphile-worker (defaults): ${Math.round(graphile.walBytes / per)} bytes of WAL per job, ${
+        ((graphile.updates ?? 0) / per).toFixed(2)
+      } updates of its _private_jobs row per job, ${
+        graphile.updates ? Math.round(((graphile.hotUpdates ?? 0) / graphile.updates) * 100) : 0
+      }% of them HOT (then one delete).`,
+    );
+  }
+  return lines;
 }

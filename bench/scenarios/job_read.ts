@@ -1,13 +1,17 @@
 /**
  * Scenario 1: `GET /queue-job/jobs/:id` (user JWT, RLS through asUser) at 32 clients, against
- * pgbench selecting the same rows by primary key with the same role switch and JWT claims that
- * asUser sets; the bare select and raw Deno.serve as further reference points.
+ * the minimal hand-written server's read (bench/servers/minimal.ts: the same JWT check, the
+ * select under the same role and claims); at 1 client for the latency, and at 1 and 8 clients
+ * through the dev gateway. pgbench selecting the same rows by primary key (with the role switch
+ * and claims asUser sets, and bare), and raw Deno.serve, as further reference points.
  */
 import { addProfile, type BenchContext, directUrl, ratioRow } from "../lib/context.ts";
 import { profileUnderLoad } from "../lib/cpuprof.ts";
 import { insertQueuedJobs } from "../lib/fixtures.ts";
 import { jsonLit, lit, runPgbench, writeScripts } from "../lib/pgbench.ts";
 import { freePort } from "../../scripts/lib/cluster.ts";
+import { startMinimalServer } from "../lib/minimal_server.ts";
+import { sample } from "../lib/stats.ts";
 import { spawnDeno, waitFor200 } from "../lib/procs.ts";
 import { repeat } from "../lib/stats.ts";
 import { type PreparedRequest, runWrk, writeWrkScript } from "../lib/wrk.ts";
@@ -43,18 +47,18 @@ export async function jobRead(ctx: BenchContext): Promise<void> {
     ctx.tmpDir,
     requests("/functions/v1"),
   );
-  const load = (baseUrl: string, script: string) => async (warmup: boolean) => {
+  const load = (baseUrl: string, script: string, clients = CLIENTS) => async (warmup: boolean) => {
     const r = await runWrk({
       baseUrl,
       script,
-      connections: CLIENTS,
+      connections: clients,
       durationS: warmup ? Math.max(1, Math.ceil(opts.durationS / 2)) : opts.durationS,
       cpu: opts.cpu,
     });
     if (r.non2xx > 0 && !warmup) {
       ctx.log(`  warning: ${r.non2xx} non-2xx answers`);
     }
-    return { rps: r.rps, p99: r.p99Ms };
+    return { rps: r.rps, p50: r.p50Ms, p99: r.p99Ms };
   };
 
   const direct = await repeat(
@@ -65,6 +69,19 @@ export async function jobRead(ctx: BenchContext): Promise<void> {
     opts.runs,
     load(ctx.stack.gatewayUrl, gatewayScript),
   );
+  // The latency at one client, and the dev gateway's cost at 1 and 8.
+  const direct1 = await repeat(opts.runs, load(directUrl(ctx, "queue-job"), directScript, 1));
+  const gateway1 = await repeat(opts.runs, load(ctx.stack.gatewayUrl, gatewayScript, 1));
+  const direct8 = await repeat(opts.runs, load(directUrl(ctx, "queue-job"), directScript, 8));
+  const gateway8 = await repeat(opts.runs, load(ctx.stack.gatewayUrl, gatewayScript, 8));
+  const minimal = await startMinimalServer(ctx);
+  let minimal32, minimal1;
+  try {
+    minimal32 = await repeat(opts.runs, load(minimal.url, directScript));
+    minimal1 = await repeat(opts.runs, load(minimal.url, directScript, 1));
+  } finally {
+    await minimal.stop();
+  }
 
   const wrapped = await writeScripts(
     ctx.tmpDir,
@@ -170,9 +187,44 @@ export async function jobRead(ctx: BenchContext): Promise<void> {
     metric: "GET /queue-job/jobs/:id req/s @32, direct",
     unit: "req/s",
     value: direct.rps,
+    anchor: "minimal server's read (Deno.serve + postgres.js + jose) @32",
+    anchorValue: minimal32.rps,
+    minRatio: 0.8,
+  });
+  ratioRow(ctx, {
+    scenario: s,
+    metric: "same, vs pgbench",
+    unit: "req/s",
+    value: direct.rps,
     anchor: "pgbench select by pk + asUser role/claims @32",
     anchorValue: pgWrapped.tps,
-    minRatio: 0.5,
+  });
+  ratioRow(ctx, {
+    scenario: s,
+    metric: "GET /queue-job/jobs/:id p50 @1, direct",
+    unit: "ms",
+    value: direct1.p50,
+    anchor: "minimal server's read p50 @1",
+    anchorValue: minimal1.p50,
+    maxValue: 1.5,
+  });
+  ratioRow(ctx, {
+    scenario: s,
+    metric: "dev gateway: p50 added @1 (gateway p50 minus direct p50)",
+    unit: "ms",
+    value: sample([gateway1.p50.median - direct1.p50.median]),
+    anchor: "direct p50 @1",
+    anchorValue: direct1.p50,
+    maxValue: 0.3,
+  });
+  ratioRow(ctx, {
+    scenario: s,
+    metric: "dev gateway: req/s @8 through it",
+    unit: "req/s",
+    value: gateway8.rps,
+    anchor: "direct @8",
+    anchorValue: direct8.rps,
+    minRatio: 0.8,
   });
   ratioRow(ctx, {
     scenario: s,

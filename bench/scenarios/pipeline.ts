@@ -50,6 +50,7 @@ export async function pipeline(ctx: BenchContext): Promise<void> {
       p99: percentile(ms, 99),
     };
   });
+  ctx.measured.pipelineJobsPerS = r.jobsPerS.median;
   const note = failed ? `${failed} jobs did not complete` : "every job completed";
   ratioRow(ctx, {
     scenario: s,

@@ -1,9 +1,10 @@
 /**
  * The local API gateway on one port, routing like Supabase's: `/functions/v1/<name>/...`
  * reaches function `<name>` as `/<name>/...`. Other prefixes (`/storage/v1`) are mounted by
- * the caller. Bodies stream both ways (SSE passes through). A function that does not answer
- * (down, restarting, failed to boot) gets our 503 envelope with `Retry-After` and CORS, as the
- * function itself would send, so clients back off instead of failing on a bare body.
+ * the caller. Responses stream (SSE passes through); request bodies are forwarded whole when
+ * small and sized, streamed otherwise. A function that does not answer (down, restarting, failed
+ * to boot) gets our 503 envelope with `Retry-After` and CORS, as the function itself would send,
+ * so clients back off instead of failing on a bare body.
  */
 import { corsHeaders } from "../../shared/http/cors.ts";
 
@@ -46,6 +47,8 @@ function unavailable(req: Request, name: string, retryAfter: number, origins: "*
   return new Response(JSON.stringify({ error }), { status: 503, headers });
 }
 
+const FUNCTION_PATH = /^\/functions\/v1\/([a-z0-9-]+)(\/.*)?$/;
+
 const notFound = (message: string) =>
   new Response(JSON.stringify({ code: "NOT_FOUND", message }), {
     status: 404,
@@ -60,8 +63,28 @@ export function rawPathname(url: string): string {
   return end === -1 ? url.slice(start) : url.slice(start, start + end);
 }
 
+/**
+ * Request bodies up to this size with a Content-Length are read whole and sent as bytes. A
+ * streamed request body makes Deno's fetch send the headers and the body in separate chunked
+ * writes, and the function reads it in pieces: measured on POST /queue-job at one client, about
+ * 8 ms added per request, against well under a millisecond for a request without a body. Larger
+ * or unsized bodies still stream.
+ */
+const BUFFERED_BODY_MAX = 1024 * 1024;
+
+/** The body to forward: bytes for a small sized body, the stream otherwise, none for none. */
+async function forwardBody(req: Request): Promise<BodyInit | null> {
+  if (!req.body) return null;
+  const length = Number(req.headers.get("content-length") ?? NaN);
+  if (Number.isInteger(length) && length <= BUFFERED_BODY_MAX) {
+    return new Uint8Array(await req.arrayBuffer());
+  }
+  return req.body;
+}
+
 /** Starts the gateway. */
 export function startGateway(opts: GatewayOptions): Deno.HttpServer {
+  const mounts = Object.entries(opts.mounts ?? {});
   return Deno.serve(
     { port: opts.port, hostname: "127.0.0.1", onListen: () => {} },
     async (req, info) => {
@@ -69,28 +92,33 @@ export function startGateway(opts: GatewayOptions): Deno.HttpServer {
       // Mounts get the path as sent: URL parsing would resolve `a/x/../y.png` to `a/y.png`,
       // which Storage itself refuses as an invalid key instead.
       const raw = rawPathname(req.url);
-      for (const [prefix, mount] of Object.entries(opts.mounts ?? {})) {
+      for (const [prefix, mount] of mounts) {
         if (raw.startsWith(prefix)) return await mount(req, raw.slice(prefix.length));
       }
-      const match = url.pathname.match(/^\/functions\/v1\/([a-z0-9-]+)(\/.*)?$/);
+      const match = FUNCTION_PATH.exec(url.pathname);
       if (!match) return notFound("Route not found");
       const port = opts.functions[match[1]];
       if (!port) return notFound("Requested function was not found");
       const headers = new Headers(req.headers);
       headers.set("x-forwarded-for", (info.remoteAddr as Deno.NetAddr).hostname);
       headers.set("x-forwarded-host", url.host);
+      const body = await forwardBody(req);
       try {
-        return await fetch(`http://127.0.0.1:${port}/${match[1]}${match[2] ?? ""}${url.search}`, {
+        const init: RequestInit & { duplex: "half" } = {
           method: req.method,
           headers,
-          body: req.body,
+          body,
           redirect: "manual",
-          // @ts-ignore: Deno's fetch accepts duplex for streamed request bodies
+          // Required by fetch for a streamed request body.
           duplex: "half",
-        });
+        };
+        return await fetch(
+          `http://127.0.0.1:${port}/${match[1]}${match[2] ?? ""}${url.search}`,
+          init,
+        );
       } catch {
         // Connection refused or reset before any response: the process is not there (yet).
-        await req.body?.cancel().catch(() => {});
+        if (body instanceof ReadableStream) await body.cancel().catch(() => {});
         const retryAfter = opts.retryAfterSeconds?.(match[1]) ?? 1;
         return unavailable(req, match[1], retryAfter, opts.corsOrigins ?? "*");
       }

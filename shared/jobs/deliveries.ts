@@ -59,6 +59,18 @@ async function claim(deps: JobDeps, d: VerifiedDelivery, jobId: string | null) {
   return { claim: outcome, job: job.id ? job as jobs.Job : null };
 }
 
+/** How long a delivery waits for its link before asking the provider to deliver again. */
+const LINK_WAIT_MS = 2000;
+
+/**
+ * The pause before looking for the link again: short at first, since the link is usually one
+ * group commit away (a fixed 100 ms pause made most early callbacks wait 100 ms for a write that
+ * landed a few ms later), then 100 ms.
+ */
+function linkPollDelayMs(attempt: number): number {
+  return Math.min(100, 5 * 2 ** attempt);
+}
+
 /**
  * Claims the delivery; when our own bookkeeping has not linked the prediction to the job its URL
  * names yet (the provider called back faster than that write), waits a moment for the link,
@@ -68,6 +80,7 @@ async function claimWhenLinked(deps: JobDeps, d: VerifiedDelivery) {
   const jobId = d.jobIdParam !== undefined && isUuid(d.jobIdParam) ? d.jobIdParam : null;
   if (d.jobIdParam !== undefined && jobId === null) return { claim: "unknown" as const, job: null };
   let settled = false;
+  let waited = 0;
   for (let i = 0;; i++) {
     const claimed = await claim(deps, d, jobId);
     if (claimed.claim !== "unknown" || jobId === null || settled) return claimed;
@@ -78,10 +91,12 @@ async function claimWhenLinked(deps: JobDeps, d: VerifiedDelivery) {
       settled = true;
       continue;
     }
-    if (i === 19) {
+    if (waited >= LINK_WAIT_MS) {
       throw new AppError("UNAVAILABLE", "Job not ready for this delivery yet", { retryAfter: 2 });
     }
-    await new Promise((r) => setTimeout(r, 100));
+    const pause = linkPollDelayMs(i);
+    waited += pause;
+    await new Promise((r) => setTimeout(r, pause));
   }
 }
 
