@@ -8,6 +8,6 @@ const config = loadConfig(Deno.env.toObject());
 const base = buildFunctionDeps(config, "enhance-prompt");
 const deps = {
   ...base,
-  enhance: buildEnhanceDeps({ config, db: base.db, log: base.log, env: (n) => Deno.env.get(n) }),
+  enhance: buildEnhanceDeps({ ...base, env: (n) => Deno.env.get(n) }),
 };
 serveApp(createEnhancePromptApp(deps), deps);

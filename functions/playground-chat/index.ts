@@ -8,6 +8,6 @@ const config = loadConfig(Deno.env.toObject());
 const base = buildFunctionDeps(config, "playground-chat");
 const deps = {
   ...base,
-  chat: buildChatDeps({ config, db: base.db, log: base.log, env: (n) => Deno.env.get(n) }),
+  chat: buildChatDeps({ ...base, env: (n) => Deno.env.get(n) }),
 };
 serveApp(createPlaygroundChatApp(deps), deps);

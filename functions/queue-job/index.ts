@@ -8,6 +8,6 @@ const config = loadConfig(Deno.env.toObject());
 const base = buildFunctionDeps(config, "queue-job");
 const deps = {
   ...base,
-  jobs: buildJobDeps({ config, db: base.db, log: base.log, env: (n) => Deno.env.get(n) }),
+  jobs: buildJobDeps({ ...base, env: (n) => Deno.env.get(n) }),
 };
 serveApp(createQueueJobApp(deps), deps);

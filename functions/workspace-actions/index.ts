@@ -1,6 +1,5 @@
 // Composition root: the one place this function's dependencies are built.
 import { loadConfig } from "../../shared/config.ts";
-import { createGroupCommit } from "../../shared/db/group_commit.ts";
 import { buildFunctionDeps, serveApp } from "../../shared/http/function_deps.ts";
 import { serviceObjectStore } from "../../shared/storage/service_store.ts";
 import { createWorkspaceActionsApp } from "./app.ts";
@@ -10,6 +9,5 @@ const base = buildFunctionDeps(config, "workspace-actions");
 const deps = {
   ...base,
   store: serviceObjectStore(config, base.log),
-  commits: createGroupCommit(base.db),
 };
 serveApp(createWorkspaceActionsApp(deps), deps);

@@ -2,6 +2,7 @@
 import { type Background, createBackground } from "../background.ts";
 import type { Config } from "../config.ts";
 import type { Sql } from "../db/client.ts";
+import type { GroupCommit } from "../db/group_commit.ts";
 import type { Logger } from "../log.ts";
 import type { EnvLookup } from "../providers/provider_config.ts";
 import type { EnhanceDeps } from "../prompts/enhance.ts";
@@ -15,7 +16,7 @@ export interface ChatDeps extends EnhanceDeps {
 
 /** Builds the chat dependencies for a process. */
 export function buildChatDeps(
-  base: { config: Config; db: Sql; log: Logger; env: EnvLookup },
+  base: { config: Config; db: Sql; commits?: GroupCommit; log: Logger; env: EnvLookup },
 ): ChatDeps {
   return {
     ...buildEnhanceDeps(base),

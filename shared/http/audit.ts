@@ -1,12 +1,13 @@
 /**
  * Records one `user_activity_log` row for every state-changing request a signed-in user makes
  * (whatever its outcome), through the `record_user_activity` definer function: users cannot
- * write audit rows themselves. A failure to record is logged, never turned into a 500.
+ * write audit rows themselves. Rows go through the process's group committer, so concurrent
+ * requests' rows (and their charges) share one transaction instead of one each. A failure to
+ * record is logged, never turned into a 500.
  */
 import type { MiddlewareHandler } from "hono";
 import { z } from "zod";
-import type { Sql } from "../db/client.ts";
-import { asService } from "../db/scopes.ts";
+import type { GroupCommit } from "../db/group_commit.ts";
 import * as activity from "../db/tables/user_activity_log.ts";
 import type { Logger } from "../log.ts";
 import type { HonoEnv } from "./context.ts";
@@ -22,7 +23,9 @@ export function clientIp(headers: Headers): string | null {
 }
 
 /** The audit middleware; handlers name the action and resource with `c.set("audit", ...)`. */
-export function auditTrail(deps: { db: Sql; log: Logger; fn: string }): MiddlewareHandler<HonoEnv> {
+export function auditTrail(
+  deps: { commits: GroupCommit; log: Logger; fn: string },
+): MiddlewareHandler<HonoEnv> {
   return async (c, next) => {
     await next();
     const caller = c.get("caller");
@@ -32,16 +35,19 @@ export function auditTrail(deps: { db: Sql; log: Logger; fn: string }): Middlewa
     const metadata = { status: c.res.status, request_id: c.get("requestId"), function: deps.fn };
     try {
       // Service path: the definer function is executable by service_role only.
-      await asService(deps.db, (tx) =>
-        activity.record(tx, {
-          userId: caller.userId,
-          action,
-          resourceType: info.resourceType ?? null,
-          resourceId: info.resourceId ?? null,
-          metadata,
-          ip: clientIp(c.req.raw.headers),
-          userAgent: c.req.header("user-agent") ?? null,
-        }));
+      await deps.commits.run((tx) =>
+        [
+          activity.record(tx, {
+            userId: caller.userId,
+            action,
+            resourceType: info.resourceType ?? null,
+            resourceId: info.resourceId ?? null,
+            metadata,
+            ip: clientIp(c.req.raw.headers),
+            userAgent: c.req.header("user-agent") ?? null,
+          }),
+        ] as const
+      );
     } catch (err) {
       deps.log.error("audit record failed", { request_id: c.get("requestId"), err });
     }

@@ -6,6 +6,7 @@
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Sql } from "../db/client.ts";
+import { createGroupCommit, type GroupCommit } from "../db/group_commit.ts";
 import { sha256Hex } from "../encoding.ts";
 import { AppError, type FieldIssue } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -26,6 +27,8 @@ export interface FunctionAppOptions {
   description: string;
   log: Logger;
   db: Sql;
+  /** The process's group committer (audit rows go through it); one over `db` if not given. */
+  commits?: GroupCommit;
   corsOrigins: "*" | string[];
   /** Request body cap for every route, with or without Content-Length. @default 65536 */
   bodyLimitBytes?: number;
@@ -115,7 +118,10 @@ export function createFunctionApp(opts: FunctionAppOptions): FunctionApp {
     });
   });
   root.use("*", bodyReader({ maxBytes: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT }));
-  root.use("*", auditTrail({ db: opts.db, log, fn: opts.name }));
+  root.use(
+    "*",
+    auditTrail({ commits: opts.commits ?? createGroupCommit(opts.db), log, fn: opts.name }),
+  );
 
   const app = root.basePath(`/${opts.name}`) as unknown as FunctionApp;
   // basePath() returns a new instance that does not inherit these handlers, so they go here.

@@ -7,6 +7,7 @@
 import type { Config } from "../config.ts";
 import { secretApiKeys } from "../config.ts";
 import { createDb, type Sql } from "../db/client.ts";
+import { createGroupCommit, type GroupCommit } from "../db/group_commit.ts";
 import { createJwtVerifier } from "./auth/jwt_verifier.ts";
 import type { AuthDeps } from "./auth/guards.ts";
 import { createFunctionApp, type FunctionApp } from "./create_app.ts";
@@ -19,11 +20,16 @@ export interface FunctionDeps {
   name: string;
   config: Config;
   db: Sql;
+  /**
+   * The process's one group committer over `db`: concurrent requests' statements (charges,
+   * transitions, audit rows) share a transaction and a round trip.
+   */
+  commits: GroupCommit;
   log: Logger;
   auth: AuthDeps;
 }
 
-/** Builds the shared dependencies from config (one pool, one verifier, one logger). */
+/** Builds the shared dependencies from config (one pool and committer, one verifier, one logger). */
 export function buildFunctionDeps(config: Config, name: string): FunctionDeps {
   const db = createDb(config.DB_POOLER_URL ?? config.SUPABASE_DB_URL, {
     max: config.DB_POOL_MAX,
@@ -39,7 +45,14 @@ export function buildFunctionDeps(config: Config, name: string): FunctionDeps {
     issuer: config.JWT_ISSUER ?? `${supabaseUrl}/auth/v1`,
     hsIssuer: config.JWT_ISSUER,
   });
-  return { name, config, db, log, auth: { verifyJwt, secretKeys: secretApiKeys(config), db } };
+  return {
+    name,
+    config,
+    db,
+    commits: createGroupCommit(db),
+    log,
+    auth: { verifyJwt, secretKeys: secretApiKeys(config), db },
+  };
 }
 
 /** The app with what every function has: the shared middleware, docs and `GET /health`. */
@@ -53,6 +66,7 @@ export function createBaseApp(
     description,
     log: deps.log,
     db: deps.db,
+    commits: deps.commits,
     corsOrigins: parseCorsOrigins(deps.config.CORS_ALLOWED_ORIGINS),
     bodyLimitBytes,
   });

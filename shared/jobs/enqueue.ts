@@ -2,7 +2,7 @@
  * Creating a job: decide the content mode on the server, check the reference and project
  * belong to the caller, resolve and price the model, then charge and insert in one SQL call.
  */
-import { asService, asUser, type Claims } from "../db/scopes.ts";
+import { asUser, type Claims } from "../db/scopes.ts";
 import * as jobs from "../db/tables/jobs.ts";
 import * as profiles from "../db/tables/profiles.ts";
 import { AppError } from "../errors.ts";
@@ -167,21 +167,25 @@ async function charge(
 ): Promise<EnqueueResult> {
   const hash = req.idempotencyKey ? await requestHash(req.spec) : null;
   // Service path: users cannot insert jobs or move credits; enqueue_job does both atomically
-  // for the user this request authenticated, at the price computed above.
-  const [row] = await asService(deps.db, (tx) =>
-    jobs.enqueue(tx, {
-      userId: caller.userId,
-      job: req.job,
-      cost: req.cost,
-      idempotencyKey: req.idempotencyKey,
-      requestHash: hash,
-    })).catch((err) => {
-      // P0002: enqueue_job found no profile for the user (a token for a deleted account).
-      if ((err as { code?: string }).code === "P0002") {
-        throw new AppError("FORBIDDEN", "No profile for this user");
-      }
-      throw err;
-    });
+  // for the user this request authenticated, at the price computed above. Concurrent charges
+  // share a group transaction; each is still all-or-nothing (a refused one reruns alone).
+  const [[row]] = await deps.commits.run((tx) =>
+    [
+      jobs.enqueue(tx, {
+        userId: caller.userId,
+        job: req.job,
+        cost: req.cost,
+        idempotencyKey: req.idempotencyKey,
+        requestHash: hash,
+      }),
+    ] as const
+  ).catch((err) => {
+    // P0002: enqueue_job found no profile for the user (a token for a deleted account).
+    if ((err as { code?: string }).code === "P0002") {
+      throw new AppError("FORBIDDEN", "No profile for this user");
+    }
+    throw err;
+  });
   switch (row.outcome) {
     case "created":
     case "replayed":

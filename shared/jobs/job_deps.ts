@@ -42,13 +42,13 @@ export interface JobDeps {
  * allowlist) and `<NAME>_BASE_URL` overrides are looked up when a model is resolved.
  */
 export function buildJobDeps(
-  base: { config: Config; db: Sql; log: Logger; env: EnvLookup },
+  base: { config: Config; db: Sql; commits?: GroupCommit; log: Logger; env: EnvLookup },
 ): JobDeps {
   const { config, db, log } = base;
   const supabaseUrl = config.SUPABASE_URL.replace(/\/+$/, "");
   return {
     db,
-    commits: createGroupCommit(db),
+    commits: base.commits ?? createGroupCommit(db),
     registry: new ProviderRegistry({
       db,
       env: base.env,

@@ -1,7 +1,7 @@
 /** Builds what prompt enhancement needs, for a function that does not run the job flow. */
 import type { Config } from "../config.ts";
 import type { Sql } from "../db/client.ts";
-import { createGroupCommit } from "../db/group_commit.ts";
+import { createGroupCommit, type GroupCommit } from "../db/group_commit.ts";
 import type { Logger } from "../log.ts";
 import type { EnvLookup } from "../providers/provider_config.ts";
 import { providerSecretAllowlist } from "../providers/provider_secrets.ts";
@@ -11,11 +11,11 @@ import { PromptCatalog } from "./prompt_catalog.ts";
 
 /** One registry, one prompt catalog and one group committer for the process. */
 export function buildEnhanceDeps(
-  base: { config: Config; db: Sql; log: Logger; env: EnvLookup },
+  base: { config: Config; db: Sql; commits?: GroupCommit; log: Logger; env: EnvLookup },
 ): EnhanceDeps {
   return {
     db: base.db,
-    commits: createGroupCommit(base.db),
+    commits: base.commits ?? createGroupCommit(base.db),
     registry: new ProviderRegistry({
       db: base.db,
       env: base.env,

@@ -85,6 +85,46 @@ Deno.test("parallel requests with one Idempotency-Key make one job; the rest rep
   });
 });
 
+Deno.test("concurrent enqueues share commits: a deleted account's 403 never fails or doubles another user's charge", async () => {
+  await withDb(async (sql) => {
+    const users = await Promise.all(Array.from({ length: 6 }, () => createFundedUser(sql, 100)));
+    const ghost = await createFundedUser(sql, 100);
+    const provider = await createSimProvider(sql);
+    try {
+      const model = await createSimModel(sql, provider.id, { delay_ms: 5000 });
+      // A valid token whose profile is gone: enqueue_job raises, which rolls back any group
+      // transaction it shares; the others must run again alone, once each.
+      await sql`delete from public.profiles where id = ${ghost.id}`;
+      const callers = [...users, ghost].flatMap((u) => [u, u, u]);
+      const answers = await Promise.all(
+        callers.map((u, i) =>
+          callFn(u, "POST", "/queue-job", { prompt: `g${i}`, model_id: model.id })
+        ),
+      );
+      answers.forEach((a, i) =>
+        assertEquals(a.status, callers[i] === ghost ? 403 : 202, JSON.stringify(a.body))
+      );
+      const ids = users.map((u) => u.id);
+      const rows = await sql`select p.id, p.token_balance as balance,
+          (select count(*)::int from public.jobs j where j.user_id = p.id) as jobs,
+          (select count(*)::int from public.usage_logs l where l.user_id = p.id and l.kind = 'charge') as charges,
+          (select count(*)::int from public.user_activity_log a
+            where a.user_id = p.id and a.action = 'job.create') as audited
+        from public.profiles p where p.id = any(${ids}::uuid[])`;
+      assertEquals(rows.length, users.length);
+      const cost = jobOf(answers[0]).cost_credits as number;
+      for (const r of rows) {
+        assertEquals([r.jobs, r.charges, r.audited, r.balance], [3, 3, 3, 100 - 3 * cost]);
+      }
+      const [{ ghostJobs }] =
+        await sql`select count(*)::int as "ghostJobs" from public.jobs where user_id = ${ghost.id}`;
+      assertEquals(ghostJobs, 0);
+    } finally {
+      await cleanup(sql, [...users, ghost], [provider]);
+    }
+  });
+});
+
 Deno.test("a burst of parallel requests never passes the per-user cap", async () => {
   await withDb(async (sql) => {
     const user = await createFundedUser(sql, 500);
