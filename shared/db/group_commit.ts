@@ -11,6 +11,10 @@
  * user for those statements and no others (statements on one connection run in the order they
  * were sent).
  *
+ * Requests that take row locks say which (`lockKey`, e.g. the user whose profile a charge locks):
+ * a group sends them in ascending key order, after the requests without one, so two groups (in
+ * this process or another) never take the same rows in opposite orders and deadlock.
+ *
  * Each request is all-or-nothing on its own. A request whose statements cannot be built is
  * refused alone, before anything is sent. If Postgres refuses a statement (an error, a deadlock),
  * the group is rolled back and its requests run again one by one, each in its own transaction, so
@@ -38,12 +42,24 @@ export type BuildStatements<Q extends readonly Statement[]> = (tx: Tx) => Q;
 /** Commits concurrent requests together. */
 export interface GroupCommit {
   /** Service path: `build`'s statements as service_role, in the next group transaction. */
-  run<Q extends readonly Statement[]>(build: BuildStatements<Q>): Promise<Results<Q>>;
+  run<Q extends readonly Statement[]>(
+    build: BuildStatements<Q>,
+    opts?: RequestOptions,
+  ): Promise<Results<Q>>;
   /** `build`'s statements as the JWT's user (RLS applies), in the next group transaction. */
   runAsUser<Q extends readonly Statement[]>(
     claims: Claims,
     build: BuildStatements<Q>,
   ): Promise<Results<Q>>;
+}
+
+/** How one request goes into its group. */
+export interface RequestOptions {
+  /**
+   * What the request locks first (a user id for a charge); keyed requests run in ascending key
+   * order within a group, after the unkeyed ones.
+   */
+  lockKey?: string;
 }
 
 /** Options for {@link createGroupCommit}. */
@@ -57,6 +73,7 @@ export interface GroupCommitOptions {
 interface Request {
   /** The user's claims; none for the service path. */
   claims?: Claims;
+  lockKey?: string;
   build: (tx: Tx) => readonly Pending[];
   resolve: (values: unknown[]) => void;
   reject: (err: unknown) => void;
@@ -85,6 +102,7 @@ export function createGroupCommit(db: Sql, opts: GroupCommitOptions = {}): Group
 
   async function flush(batch: Request[]): Promise<void> {
     if (batch.length === 1) return await alone(batch[0]);
+    batch = inLockOrder(batch);
     // Where each request's own results start, and the requests whose build failed.
     const spans = new Map<Request, { start: number; count: number }>();
     const refused = new Map<Request, unknown>();
@@ -136,6 +154,15 @@ export function createGroupCommit(db: Sql, opts: GroupCommitOptions = {}): Group
     }
   }
 
+  /** Unkeyed requests first (arrival order), then keyed ones by key (stable). */
+  function inLockOrder(batch: Request[]): Request[] {
+    if (!batch.some((r) => r.lockKey !== undefined)) return batch;
+    const key = (r: Request) => r.lockKey ?? "";
+    return batch.map((r, i) => ({ r, i })).sort((a, b) =>
+      key(a.r) < key(b.r) ? -1 : key(a.r) > key(b.r) ? 1 : a.i - b.i
+    ).map((x) => x.r);
+  }
+
   function pump(): void {
     scheduled = false;
     while (inFlight < maxInFlight && waiting.length > 0) {
@@ -159,8 +186,16 @@ export function createGroupCommit(db: Sql, opts: GroupCommitOptions = {}): Group
   }
 
   return {
-    run<Q extends readonly Statement[]>(build: BuildStatements<Q>): Promise<Results<Q>> {
-      return enqueue({ build: build as unknown as Request["build"] }) as Promise<Results<Q>>;
+    run<Q extends readonly Statement[]>(
+      build: BuildStatements<Q>,
+      opts: RequestOptions = {},
+    ): Promise<Results<Q>> {
+      return enqueue({
+        lockKey: opts.lockKey,
+        build: build as unknown as Request["build"],
+      }) as Promise<
+        Results<Q>
+      >;
     },
     runAsUser<Q extends readonly Statement[]>(
       claims: Claims,

@@ -168,7 +168,8 @@ async function charge(
   const hash = req.idempotencyKey ? await requestHash(req.spec) : null;
   // Service path: users cannot insert jobs or move credits; enqueue_job does both atomically
   // for the user this request authenticated, at the price computed above. Concurrent charges
-  // share a group transaction; each is still all-or-nothing (a refused one reruns alone).
+  // share a group transaction, each still all-or-nothing (a refused one reruns alone), taking
+  // their profile locks in user order.
   const [[row]] = await deps.commits.run((tx) =>
     [
       jobs.enqueue(tx, {
@@ -178,14 +179,13 @@ async function charge(
         idempotencyKey: req.idempotencyKey,
         requestHash: hash,
       }),
-    ] as const
-  ).catch((err) => {
-    // P0002: enqueue_job found no profile for the user (a token for a deleted account).
-    if ((err as { code?: string }).code === "P0002") {
-      throw new AppError("FORBIDDEN", "No profile for this user");
-    }
-    throw err;
-  });
+    ] as const, { lockKey: caller.userId }).catch((err) => {
+      // P0002: enqueue_job found no profile for the user (a token for a deleted account).
+      if ((err as { code?: string }).code === "P0002") {
+        throw new AppError("FORBIDDEN", "No profile for this user");
+      }
+      throw err;
+    });
   switch (row.outcome) {
     case "created":
     case "replayed":

@@ -57,6 +57,35 @@ Deno.test("enqueue_job holds the user's profile row: a second enqueue waits for 
   });
 });
 
+Deno.test("a charge does not wait on another transaction's foreign-key check of the same profile", async () => {
+  await withDb(async (sql) => {
+    const user = await createFundedUser(sql, 10);
+    const holder = await sql.reserve();
+    const other = await sql.reserve();
+    try {
+      // A completion inserting the user's rows holds KEY SHARE on the profile until it commits;
+      // the charge's lock (NO KEY UPDATE) does not conflict with it. FOR UPDATE would wait here,
+      // and charges and completions committed in groups could deadlock.
+      await holder`begin`;
+      await holder`insert into public.usage_logs (user_id, kind, action, credits_consumed)
+        values (${user.id}::uuid, 'charge', 'fk-probe', 0)`;
+      await other`begin`;
+      await other`set local lock_timeout = '300ms'`;
+      const [row] = await other`select outcome from public.enqueue_job(${user.id}::uuid,
+        ${other.json({ modality: "image", prompt: "during a completion" })}, 5)`;
+      assertEquals(row.outcome, "created");
+      await other`rollback`;
+      await holder`rollback`;
+    } finally {
+      await holder`rollback`.catch(() => {});
+      await other`rollback`.catch(() => {});
+      holder.release();
+      other.release();
+      await cleanup(sql, [user], []);
+    }
+  });
+});
+
 Deno.test("parallel requests with one Idempotency-Key make one job; the rest replay it", async () => {
   await withDb(async (sql) => {
     const user = await createFundedUser(sql, 10);

@@ -187,3 +187,60 @@ export function _derivedPromisesDoNotTypeCheck(group: GroupCommit) {
   // @ts-expect-error: `.then` starts the query; a group takes unsent statements only.
   return group.run((tx) => [tx`select 1`.then((rows) => rows)] as const);
 }
+
+Deno.test("group commit: keyed requests run in key order, after the unkeyed ones", async () => {
+  await withDb(async (sql) => {
+    const table = "public.group_commit_order";
+    await sql.unsafe(`create table if not exists ${table} (n bigserial primary key, k text)`);
+    await sql.unsafe(`grant all on ${table} to service_role`);
+    await sql.unsafe(`grant usage on sequence ${table}_n_seq to service_role`);
+    try {
+      const group = createGroupCommit(sql);
+      const keys = ["f", "b", undefined, "d", "a", undefined];
+      await Promise.all(keys.map((key, i) =>
+        group.run(
+          (tx) =>
+            [tx`insert into public.group_commit_order (k) values (${key ?? `none${i}`})`] as const,
+          { lockKey: key },
+        )
+      ));
+      const rows = await sql<{ k: string }[]>`select k from public.group_commit_order order by n`;
+      assertEquals(rows.map((r) => r.k), ["none2", "none5", "a", "b", "d", "f"]);
+    } finally {
+      await sql.unsafe(`drop table if exists ${table}`);
+    }
+  });
+});
+
+Deno.test("group commit: two committers locking the same users never deadlock (lock order by key)", async () => {
+  await withDb(async (sql) => {
+    const [a, b] = [await createTestUser(sql), await createTestUser(sql)];
+    try {
+      // Two processes' committers; each group locks both profiles, named in opposite orders, and
+      // holds the first lock a moment. Without a common order this is a deadlock Postgres breaks
+      // by failing one group, whose requests then rerun alone (in transactions of their own).
+      const lockThenWait = (group: GroupCommit, id: string) =>
+        group.run(
+          (tx) =>
+            [
+              tx`select id from public.profiles where id = ${id} for no key update`,
+              tx<{ xid: string }[]>`select pg_sleep(0.1), txid_current()::text as xid`,
+            ] as const,
+          { lockKey: id },
+        );
+      const one = createGroupCommit(sql);
+      const two = createGroupCommit(sql);
+      const results = await Promise.all([
+        lockThenWait(one, a.id),
+        lockThenWait(one, b.id),
+        lockThenWait(two, b.id),
+        lockThenWait(two, a.id),
+      ]);
+      const xids = results.map(([, [row]]) => row.xid);
+      assertEquals(xids[0], xids[1], "the first committer's group committed whole");
+      assertEquals(xids[2], xids[3], "the second committer's group committed whole");
+    } finally {
+      await deleteTestUsers(sql, a, b);
+    }
+  });
+});
