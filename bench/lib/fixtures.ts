@@ -112,3 +112,17 @@ export async function activeJobs(
 export async function deleteJobs(fx: Fixtures, modelId: string): Promise<void> {
   await fx.admin`delete from public.jobs where api_model_id = ${modelId}::uuid`;
 }
+
+/**
+ * Runs a clean-up statement, again if Postgres breaks a deadlock with it: a bulk delete of jobs
+ * the function processes are still moving (dispatch, completions) locks rows in another order.
+ */
+export async function retryOnDeadlock<T>(run: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1;; i++) {
+    try {
+      return await run();
+    } catch (err) {
+      if ((err as { code?: string }).code !== "40P01" || i >= attempts) throw err;
+    }
+  }
+}

@@ -10,7 +10,7 @@
  */
 import { addProfile, type BenchContext, directUrl, drain, ratioRow } from "../lib/context.ts";
 import { profileUnderLoad } from "../lib/cpuprof.ts";
-import { activeJobs } from "../lib/fixtures.ts";
+import { activeJobs, retryOnDeadlock } from "../lib/fixtures.ts";
 import { benchJob, startMinimalServer } from "../lib/minimal_server.ts";
 import { jsonLit, lit, runPgbench, writeScripts } from "../lib/pgbench.ts";
 import { spawnDeno, waitFor200 } from "../lib/procs.ts";
@@ -104,13 +104,17 @@ export async function enqueue(ctx: BenchContext): Promise<void> {
         cpu: opts.cpu,
       });
       // The anchors' jobs are not dispatched: nothing of them may load later runs.
-      await fx.admin`delete from public.jobs where user_id = any(${anchorIds}::uuid[])`;
+      await retryOnDeadlock(() =>
+        fx.admin`delete from public.jobs where user_id = any(${anchorIds}::uuid[])`
+      );
       return { tps: r.tps };
     });
   // Jobs a server that never dispatches left queued (the minimal server, enqueue-only runs).
   const dropQueued = () =>
-    fx.admin`delete from public.jobs
-      where api_model_id = ${fx.fastModel.id}::uuid and status = 'queued'`;
+    retryOnDeadlock(() =>
+      fx.admin`delete from public.jobs
+        where api_model_id = ${fx.fastModel.id}::uuid and status = 'queued'`
+    );
 
   const bases = { direct: directUrl(ctx, "queue-job"), gateway: ctx.stack.gatewayUrl };
   // The SQL the HTTP path sends: the service-role switch, then enqueue_job (cap, charge, insert).
@@ -237,7 +241,9 @@ export async function enqueue(ctx: BenchContext): Promise<void> {
       );
     }
   }
-  await fx.admin`delete from public.jobs where api_model_id = ${fx.silentModel.id}::uuid`;
+  await retryOnDeadlock(() =>
+    fx.admin`delete from public.jobs where api_model_id = ${fx.silentModel.id}::uuid`
+  );
 
   const only32 = enqueueOnly[32];
   const minimal32 = results.minimal[32];

@@ -12,7 +12,7 @@ import {
   webhooksSettled,
 } from "../lib/context.ts";
 import { profileUnderLoad } from "../lib/cpuprof.ts";
-import { insertQueuedJobs, OUTPUT_SIZE } from "../lib/fixtures.ts";
+import { insertQueuedJobs, OUTPUT_SIZE, retryOnDeadlock } from "../lib/fixtures.ts";
 import { spawnDeno, waitFor200 } from "../lib/procs.ts";
 import { repeat } from "../lib/stats.ts";
 import { type PreparedRequest, runWrk, writeWrkScript } from "../lib/wrk.ts";
@@ -130,8 +130,10 @@ export async function webhooks(ctx: BenchContext): Promise<void> {
     select count(*)::int as completed from public.jobs
     where api_model_id = ${fx.quietDoneModel.id}::uuid and status = 'completed'`;
   // Jobs no request reached would be polled by the reconciler later and load other scenarios.
-  await fx.admin`delete from public.jobs
-    where api_model_id = ${fx.quietDoneModel.id}::uuid and status <> 'completed'`;
+  await retryOnDeadlock(() =>
+    fx.admin`delete from public.jobs
+      where api_model_id = ${fx.quietDoneModel.id}::uuid and status <> 'completed'`
+  );
 
   const port = freePort();
   const anchorServer = spawnDeno("bench/servers/webhook_verify.ts", {
@@ -188,6 +190,8 @@ export async function webhooks(ctx: BenchContext): Promise<void> {
       cpu: opts.cpu,
     }),
   ]);
-  await fx.admin`delete from public.jobs
-    where api_model_id = ${fx.quietDoneModel.id}::uuid and status <> 'completed'`;
+  await retryOnDeadlock(() =>
+    fx.admin`delete from public.jobs
+      where api_model_id = ${fx.quietDoneModel.id}::uuid and status <> 'completed'`
+  );
 }
