@@ -5,6 +5,7 @@
  * by `openapi_document.ts`: security, operation ids, error answers) and `GET /<name>/docs`.
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { type Background, createBackground } from "../background.ts";
 import type { Sql } from "../db/client.ts";
 import { createGroupCommit, type GroupCommit } from "../db/group_commit.ts";
 import { sha256Hex } from "../encoding.ts";
@@ -29,6 +30,8 @@ export interface FunctionAppOptions {
   db: Sql;
   /** The process's group committer (audit rows go through it); one over `db` if not given. */
   commits?: GroupCommit;
+  /** Runs work after the response (audit rows); one that logs failures if not given. */
+  background?: Background;
   corsOrigins: "*" | string[];
   /** Request body cap for every route, with or without Content-Length. @default 65536 */
   bodyLimitBytes?: number;
@@ -120,7 +123,12 @@ export function createFunctionApp(opts: FunctionAppOptions): FunctionApp {
   root.use("*", bodyReader({ maxBytes: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT }));
   root.use(
     "*",
-    auditTrail({ commits: opts.commits ?? createGroupCommit(opts.db), log, fn: opts.name }),
+    auditTrail({
+      commits: opts.commits ?? createGroupCommit(opts.db),
+      background: opts.background ?? createBackground(log),
+      log,
+      fn: opts.name,
+    }),
   );
 
   const app = root.basePath(`/${opts.name}`) as unknown as FunctionApp;

@@ -3,7 +3,7 @@
  * enqueues, one job per Idempotency-Key however many requests race, the cap held under a burst,
  * cancels that race the provider's own callback, other users' active jobs, refunds exactly once.
  */
-import { assertEquals } from "../support/assert.ts";
+import { assertEquals, eventually } from "../support/assert.ts";
 import {
   callFn,
   cleanup,
@@ -134,6 +134,13 @@ Deno.test("concurrent enqueues share commits: a deleted account's 403 never fail
         assertEquals(a.status, callers[i] === ghost ? 403 : 202, JSON.stringify(a.body))
       );
       const ids = users.map((u) => u.id);
+      // Audit rows are written after the answers; wait until every request's is there.
+      await eventually(
+        () =>
+          sql`select count(*)::int as n from public.user_activity_log
+            where user_id = any(${ids}::uuid[]) and action = 'job.create'`,
+        ([{ n }]) => n >= 3 * users.length,
+      );
       const rows = await sql`select p.id, p.token_balance as balance,
           (select count(*)::int from public.jobs j where j.user_id = p.id) as jobs,
           (select count(*)::int from public.usage_logs l where l.user_id = p.id and l.kind = 'charge') as charges,

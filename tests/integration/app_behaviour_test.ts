@@ -1,4 +1,4 @@
-import { assertEquals, assertMatch } from "../support/assert.ts";
+import { assertEquals, assertMatch, eventually } from "../support/assert.ts";
 import { createDb } from "../../shared/db/client.ts";
 import { createFunctionApp } from "../../shared/http/create_app.ts";
 import { registerHealthRoute } from "../../shared/http/health.ts";
@@ -120,9 +120,14 @@ Deno.test("every state-changing user request leaves one audit row with IP and us
       });
       assertEquals(failed.status, 400);
       await app.request("/guarded/user", { headers: { authorization: `Bearer ${user.jwt}` } });
-      const rows =
-        await sql`select action, resource_type, resource_id, host(ip_address) as ip, user_agent, metadata
-        from public.user_activity_log where user_id = ${user.id} order by created_at`;
+      // Rows are written after the answer: read until both are there (or the wait runs out).
+      const rows = await eventually(
+        () =>
+          sql`select action, resource_type, resource_id, host(ip_address) as ip, user_agent, metadata
+          from public.user_activity_log where user_id = ${user.id}
+          order by (metadata->>'status')::int`,
+        (r) => r.length >= 2,
+      );
       assertEquals(rows.length, 2, "two POSTs audited, the GET not");
       assertEquals(rows[0].action, "notes.create");
       assertEquals(rows[0].resource_type, "note");

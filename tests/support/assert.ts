@@ -63,3 +63,20 @@ function checkError(err: unknown, expected: unknown, message?: string) {
     );
   }
 }
+
+/**
+ * Reads `read` until `done` accepts its value (every 25 ms, at most `timeoutMs`), then returns the
+ * last value read: for what a function writes after it has answered (audit rows).
+ */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 3000,
+): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || performance.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
