@@ -8,24 +8,21 @@ import type { FunctionApp } from "../../shared/http/create_app.ts";
 import { errorResponses } from "../../shared/http/error_envelope.ts";
 import { runDispatch } from "../../shared/jobs/dispatcher.ts";
 import type { QueueJobDeps } from "./app.ts";
+import { jsonBody } from "../../shared/http/route_parts.ts";
 
 const dispatchRoute = createRoute({
   method: "post",
   path: "/dispatch",
   summary: "One dispatcher and reconciler run (service role)",
   request: {
-    body: {
-      required: false,
-      content: {
-        "application/json": {
-          schema: z.strictObject({
-            limit: z.number().int().min(1).max(500).optional(),
-            lease_seconds: z.number().int().min(5).max(3600).optional(),
-            webhook_overdue_seconds: z.number().int().min(0).max(86400).optional(),
-          }),
-        },
-      },
-    },
+    body: jsonBody(
+      z.strictObject({
+        limit: z.number().int().min(1).max(500).optional(),
+        lease_seconds: z.number().int().min(5).max(3600).optional(),
+        webhook_overdue_seconds: z.number().int().min(0).max(86400).optional(),
+      }),
+      { required: false },
+    ),
   },
   responses: {
     200: {

@@ -9,6 +9,7 @@ import { errorResponses } from "../../shared/http/error_envelope.ts";
 import type { SystemMetricsDeps } from "./app.ts";
 import { overviewSchema } from "./overview_schema.ts";
 import { readOverview } from "./read_overview.ts";
+import { jsonBody } from "../../shared/http/route_parts.ts";
 
 const ok = {
   200: {
@@ -30,7 +31,7 @@ const postRoute = createRoute({
   path: "/",
   summary: "The same overview for the reference frontend's POST (any JSON object body, ignored)",
   request: {
-    body: { required: false, content: { "application/json": { schema: z.looseObject({}) } } },
+    body: jsonBody(z.looseObject({}), { required: false }),
   },
   responses: ok,
 });

@@ -12,6 +12,7 @@ import { requireService } from "../../shared/http/auth/guards.ts";
 import type { FunctionApp } from "../../shared/http/create_app.ts";
 import { errorResponses } from "../../shared/http/error_envelope.ts";
 import type { SystemMetricsDeps } from "./app.ts";
+import { jsonBody } from "../../shared/http/route_parts.ts";
 
 // Each call's own budget: one short transaction, then a commit.
 const CALL_BUDGET_MS = 1_000;
@@ -30,17 +31,13 @@ const route = createRoute({
   path: "/maintenance/prune",
   summary: "Delete expired webhook events and API usage logs, clear old idempotency keys",
   request: {
-    body: {
-      required: false,
-      content: {
-        "application/json": {
-          schema: z.strictObject({
-            batch_size: z.number().int().min(1).max(50_000).optional(),
-            time_budget_ms: z.number().int().min(0).max(25_000).optional(),
-          }),
-        },
-      },
-    },
+    body: jsonBody(
+      z.strictObject({
+        batch_size: z.number().int().min(1).max(50_000).optional(),
+        time_budget_ms: z.number().int().min(0).max(25_000).optional(),
+      }),
+      { required: false },
+    ),
   },
   responses: {
     200: { description: "Counts", content: { "application/json": { schema: countsSchema } } },

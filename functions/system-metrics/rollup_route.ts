@@ -11,16 +11,14 @@ import { type FunctionApp, validationError } from "../../shared/http/create_app.
 import { errorResponses } from "../../shared/http/error_envelope.ts";
 import type { SystemMetricsDeps } from "./app.ts";
 import { addDays, daySchema, utcDay } from "./utc_day.ts";
+import { jsonBody } from "../../shared/http/route_parts.ts";
 
 const route = createRoute({
   method: "post",
   path: "/rollup",
   summary: "Recompute model_performance_logs for a UTC day (default yesterday and today)",
   request: {
-    body: {
-      required: false,
-      content: { "application/json": { schema: z.strictObject({ day: daySchema.optional() }) } },
-    },
+    body: jsonBody(z.strictObject({ day: daySchema.optional() }), { required: false }),
   },
   responses: {
     200: {

@@ -11,9 +11,10 @@ import { errorResponses } from "../../shared/http/error_envelope.ts";
 import { decodeCursor, encodeCursor } from "../../shared/http/keyset_cursor.ts";
 import type { WorkspaceActionsDeps } from "./deps.ts";
 import { discardAsset } from "./discard_asset.ts";
-import { cursorParam, idParam, jsonResponse, limitParam, saveBody } from "./request_schemas.ts";
+import { cursorParam, idParam, limitParam, saveBody } from "./request_schemas.ts";
 import { saveAsset } from "./save_asset.ts";
 import { assetSchema, assetView, itemSchema, itemView, withUrls } from "./views.ts";
+import { jsonBody, jsonResponse } from "../../shared/http/route_parts.ts";
 
 const listRoute = createRoute({
   method: "get",
@@ -37,7 +38,7 @@ const saveRoute = createRoute({
   summary: "Save a workspace asset to the library (idempotent: the same item every time)",
   request: {
     params: idParam,
-    body: { required: false, content: { "application/json": { schema: saveBody } } },
+    body: jsonBody(saveBody, { required: false }),
   },
   responses: {
     200: jsonResponse(z.object({ item: itemSchema, created: z.boolean() }), "The library item"),

@@ -12,7 +12,8 @@ import type { FunctionApp } from "../../shared/http/create_app.ts";
 import { errorResponses } from "../../shared/http/error_envelope.ts";
 import { clearAssets } from "./clear_assets.ts";
 import type { Caller, WorkspaceActionsDeps } from "./deps.ts";
-import { idParam, jsonResponse } from "./request_schemas.ts";
+import { idParam } from "./request_schemas.ts";
+import { jsonResponse } from "../../shared/http/route_parts.ts";
 
 /** Counts of a batch action. */
 export const clearResultSchema = z.object({

@@ -13,8 +13,9 @@ import type { FunctionApp } from "../../shared/http/create_app.ts";
 import { errorResponses } from "../../shared/http/error_envelope.ts";
 import { safeText } from "../../shared/http/safe_text.ts";
 import type { WorkspaceActionsDeps } from "./deps.ts";
-import { idParam, jsonResponse } from "./request_schemas.ts";
+import { idParam } from "./request_schemas.ts";
 import { collectionSchema, collectionView } from "./views.ts";
+import { jsonResponse } from "../../shared/http/route_parts.ts";
 
 const name = safeText(100).pipe(z.string().trim().min(1));
 const description = safeText(1000).nullable();

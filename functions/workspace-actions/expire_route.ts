@@ -9,24 +9,20 @@ import type { FunctionApp } from "../../shared/http/create_app.ts";
 import { errorResponses } from "../../shared/http/error_envelope.ts";
 import type { WorkspaceActionsDeps } from "./deps.ts";
 import { expireAssets } from "./expire_assets.ts";
-import { jsonResponse } from "./request_schemas.ts";
+import { jsonBody, jsonResponse } from "../../shared/http/route_parts.ts";
 
 const route = createRoute({
   method: "post",
   path: "/maintenance/expire",
   summary: "Delete expired workspace assets and their objects (service role)",
   request: {
-    body: {
-      required: false,
-      content: {
-        "application/json": {
-          schema: z.strictObject({
-            batch_size: z.number().int().min(1).max(1000).optional(),
-            time_budget_ms: z.number().int().min(100).max(55_000).optional(),
-          }),
-        },
-      },
-    },
+    body: jsonBody(
+      z.strictObject({
+        batch_size: z.number().int().min(1).max(1000).optional(),
+        time_budget_ms: z.number().int().min(100).max(55_000).optional(),
+      }),
+      { required: false },
+    ),
   },
   responses: {
     200: jsonResponse(

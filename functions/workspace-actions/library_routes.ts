@@ -17,15 +17,9 @@ import { MEDIA_KINDS } from "../../shared/vocabulary.ts";
 import { copyToWorkspace } from "./copy_to_workspace.ts";
 import { deleteItem } from "./delete_item.ts";
 import type { WorkspaceActionsDeps } from "./deps.ts";
-import {
-  cursorParam,
-  idParam,
-  jsonResponse,
-  limitParam,
-  tagsSchema,
-  titleSchema,
-} from "./request_schemas.ts";
+import { cursorParam, idParam, limitParam, tagsSchema, titleSchema } from "./request_schemas.ts";
 import { assetSchema, assetView, itemSchema, itemView, withUrls } from "./views.ts";
+import { jsonResponse } from "../../shared/http/route_parts.ts";
 
 const listRoute = createRoute({
   method: "get",

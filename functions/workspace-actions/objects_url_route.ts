@@ -13,7 +13,7 @@ import { objectPathProblem } from "../../shared/storage/object_path.ts";
 import { ObjectStoreError } from "../../shared/storage/storage_errors.ts";
 import { BUCKETS } from "../../shared/vocabulary.ts";
 import type { WorkspaceActionsDeps } from "./deps.ts";
-import { jsonResponse } from "./request_schemas.ts";
+import { jsonResponse } from "../../shared/http/route_parts.ts";
 
 const PRIVATE_BUCKETS = [BUCKETS.workspace, BUCKETS.library, BUCKETS.reference] as const;
 

@@ -14,8 +14,9 @@ import { clearAssets, type ClearResult } from "./clear_assets.ts";
 import { copyToWorkspace } from "./copy_to_workspace.ts";
 import type { WorkspaceActionsDeps } from "./deps.ts";
 import { discardAsset } from "./discard_asset.ts";
-import { jsonResponse, tagsSchema, titleSchema } from "./request_schemas.ts";
+import { tagsSchema, titleSchema } from "./request_schemas.ts";
 import { saveAsset } from "./save_asset.ts";
+import { jsonResponse } from "../../shared/http/route_parts.ts";
 
 const saveFields = {
   assetId: z.uuid(),

@@ -23,8 +23,3 @@ export const limitParam = z.coerce.number().int().min(1).max(100).default(30);
 
 /** An opaque cursor from a previous page. */
 export const cursorParam = safeText(200).optional();
-
-/** A JSON response of an OpenAPI route. */
-export function jsonResponse<S extends z.ZodType>(schema: S, description: string) {
-  return { description, content: { "application/json": { schema } } };
-}
