@@ -7,12 +7,7 @@
  * window the overview reads), each timed around the SQL call. The plans behind the figures are
  * kept as profiles (docs/metrics.md shows them).
  */
-import {
-  addProfile,
-  type BenchContext,
-  directUrl,
-  ratioRow,
-} from "../lib/context.ts";
+import { addProfile, type BenchContext, directUrl, ratioRow } from "../lib/context.ts";
 import { sample } from "../lib/stats.ts";
 import { runWrk, writeWrkScript } from "../lib/wrk.ts";
 import { createTestModel } from "../../tests/support/providers.ts";
@@ -151,8 +146,7 @@ export async function metrics(ctx: BenchContext): Promise<void> {
   const four = await load(4);
   ratioRow(ctx, {
     scenario: s,
-    metric:
-      "GET /system-metrics p95 with 1,000,000 jobs and 1,000,000 calls, 4 clients",
+    metric: "GET /system-metrics p95 with 1,000,000 jobs and 1,000,000 calls, 4 clients",
     unit: "ms",
     value: sample(four.map((r) => r.p95Ms)),
     maxValue: 250,
@@ -181,9 +175,7 @@ export async function metrics(ctx: BenchContext): Promise<void> {
     const ms: number[] = [];
     for (let i = 0; i < ctx.opts.runs + 1; i++) {
       await sql`delete from public.model_performance_logs where date = ${d}::date`;
-      const t = await timed(() =>
-        sql`select public.rollup_model_performance(${d}::date)`
-      );
+      const t = await timed(() => sql`select public.rollup_model_performance(${d}::date)`);
       if (i > 0) ms.push(t);
     }
     return ms;
@@ -193,8 +185,7 @@ export async function metrics(ctx: BenchContext): Promise<void> {
       and completed_at < ${day}::date + 1`;
   ratioRow(ctx, {
     scenario: s,
-    metric:
-      `rollup of one day of the 1M-job database (${dayJobs} finished jobs, ${MODELS} models)`,
+    metric: `rollup of one day of the 1M-job database (${dayJobs} finished jobs, ${MODELS} models)`,
     unit: "ms",
     value: sample(await rollupRuns(day)),
     maxValue: 2000,
@@ -212,17 +203,13 @@ export async function metrics(ctx: BenchContext): Promise<void> {
       + make_interval(secs => (g::bigint * 7) % 86400) as at) d`;
   await sql`vacuum analyze public.jobs`;
   ctx.log(
-    `  added a day of ${JOBS} finished jobs in ${
-      Math.round((performance.now() - t) / 1000)
-    } s`,
+    `  added a day of ${JOBS} finished jobs in ${Math.round((performance.now() - t) / 1000)} s`,
   );
   const [{ big }] = await sql<{ big: string }[]>`
     select to_char((now() at time zone 'utc')::date - 45, 'YYYY-MM-DD') as big`;
   ratioRow(ctx, {
     scenario: s,
-    metric: `rollup of a day of ${
-      JOBS.toLocaleString("en-US")
-    } finished jobs (${MODELS} models)`,
+    metric: `rollup of a day of ${JOBS.toLocaleString("en-US")} finished jobs (${MODELS} models)`,
     unit: "ms",
     value: sample(await rollupRuns(big)),
     maxValue: 2000,
