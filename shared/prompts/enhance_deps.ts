@@ -1,4 +1,5 @@
 /** Builds what prompt enhancement needs, for a function that does not run the job flow. */
+import { createBackground } from "../background.ts";
 import type { Config } from "../config.ts";
 import type { Sql } from "../db/client.ts";
 import { createGroupCommit, type GroupCommit } from "../db/group_commit.ts";
@@ -24,5 +25,6 @@ export function buildEnhanceDeps(
     }),
     catalog: new PromptCatalog({ db: base.db }),
     log: base.log,
+    afterAnswer: createBackground(base.log),
   };
 }

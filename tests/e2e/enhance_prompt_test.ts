@@ -3,7 +3,7 @@
  * and answer, auth and NSFW gating, validation naming the field, hostile input, the per-user rate
  * limit, the admin cache refresh; and queue-job's `enhance: true` end to end.
  */
-import { assertEquals, assertOk } from "../support/assert.ts";
+import { assertEquals, assertOk, eventually } from "../support/assert.ts";
 import { callFn, cleanup, createFundedUser, waitForJob } from "../support/jobs.ts";
 import {
   addTemplates,
@@ -61,8 +61,13 @@ Deno.test("POST /enhance-prompt: our body and answer, the template and negative 
     assertEquals([meta.fallback, meta.template_level, meta.token_limit], [null, "exact", 300]);
     // The original prompt carries the simulator's directive, so the expansion may be negative.
     assertEquals(typeof meta.expansion_percentage, "number");
-    const [usage] = await sql`select request_type, user_id from public.api_usage_logs
-      where model_id = ${s.enhancer.id}`;
+    // The usage row is written after the answer.
+    const [usage] = await eventually(
+      () =>
+        sql`select request_type, user_id from public.api_usage_logs
+        where model_id = ${s.enhancer.id}`,
+      (rows) => rows.length > 0,
+    );
     assertEquals([usage.request_type, usage.user_id], ["enhancement", user.id]);
     await sql`delete from public.negative_prompts where model_type = ${s.family}`;
   });
@@ -111,9 +116,12 @@ Deno.test("POST /enhance-prompt: the reference frontend's body gets the referenc
     ) {
       assertOk(k in meta, k);
     }
-    const [{ users }] =
-      await sql`select array_agg(distinct user_id::text) as users from public.api_usage_logs
-      where model_id = ${s.enhancer.id}`;
+    const [{ users }] = await eventually(
+      () =>
+        sql`select array_agg(distinct user_id::text) as users from public.api_usage_logs
+        where model_id = ${s.enhancer.id}`,
+      ([row]) => row.users !== null,
+    );
     assertEquals(users, [user.id], "the token's user, never the body's user_id");
   });
 });
