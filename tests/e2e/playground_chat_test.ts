@@ -373,11 +373,20 @@ Deno.test("playground-chat: history within the context budget, older turns folde
     assertOk(sent.length < 16, `only what fits was sent (${sent.length} messages)`);
     const tokens = sent.reduce((n, m) => n + Math.ceil((m.content as string).length / 4), 0);
     assertOk(tokens <= 1500 - 200, `within the budget (${tokens})`);
-    const summary = await until("a rolling summary", async () => {
+    const readSummary = async () => {
       const [row] =
         await sql`select memory_data ->> 'summary' as summary from public.conversations where id = ${id}`;
-      return row.summary ?? undefined;
-    });
+      return (row.summary as string | null) ?? undefined;
+    };
+    let summary = await until("a rolling summary", readSummary);
+    // Summaries are folded after the answers, one after another: wait until the last has landed
+    // (unchanged for 300 ms), so the read below sees the same one.
+    for (let i = 0; i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 300));
+      const again = await readSummary();
+      if (again === summary) break;
+      summary = again!;
+    }
     assertOk(summary.length > 0);
     const get = await callFn(alice, "GET", `/playground-chat/conversations/${id}`);
     assertEquals((get.body.conversation as Body).summary, summary);
