@@ -5,7 +5,7 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { runTurn, type TurnEvent } from "../../shared/chat/chat_turn.ts";
-import { prepareTurn } from "../../shared/chat/chat_turn.ts";
+import { prepareTurn } from "../../shared/chat/prepare_turn.ts";
 import { asUser } from "../../shared/db/scopes.ts";
 import * as conversations from "../../shared/db/tables/conversations.ts";
 import { AppError } from "../../shared/errors.ts";

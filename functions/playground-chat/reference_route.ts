@@ -7,7 +7,8 @@
  * string sent to the provider), and `system_prompt_override` is for admins only.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { prepareTurn, runTurn } from "../../shared/chat/chat_turn.ts";
+import { runTurn } from "../../shared/chat/chat_turn.ts";
+import { prepareTurn } from "../../shared/chat/prepare_turn.ts";
 import { checkLinks } from "../../shared/chat/linked_characters.ts";
 import { asUser } from "../../shared/db/scopes.ts";
 import * as conversations from "../../shared/db/tables/conversations.ts";

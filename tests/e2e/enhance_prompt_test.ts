@@ -1,46 +1,17 @@
 /**
  * `POST /enhance-prompt` through the gateway: our body and answer, the reference frontend's body
  * and answer, auth and NSFW gating, validation naming the field, hostile input, the per-user rate
- * limit, the admin cache refresh; and queue-job's `enhance: true` end to end.
+ * limit, the admin cache refresh.
  */
 import { assertEquals, assertOk, eventually } from "../support/assert.ts";
-import { callFn, cleanup, createFundedUser, waitForJob } from "../support/jobs.ts";
-import {
-  addTemplates,
-  createEnhanceSetup,
-  type EnhanceSetup,
-  removeTemplates,
-} from "../support/prompts.ts";
-import { createTestUser, type TestUser, withDb } from "../support/stack.ts";
-import type { Sql } from "../../shared/db/client.ts";
+import { callFn } from "../support/jobs.ts";
+import { addTemplates, withEnhanceSetup } from "../support/prompts.ts";
 
 type Body = Record<string, unknown>;
 const err = (b: Body) => b.error as { code: string; details?: { field: string }[] };
 
-async function withSetup(
-  fn: (
-    sql: Sql,
-    s: EnhanceSetup,
-    users: { user: TestUser; adult: TestUser; admin: TestUser },
-  ) => Promise<void>,
-  opts: { enhancerDefault?: boolean } = {},
-) {
-  await withDb(async (sql) => {
-    const setup = await createEnhanceSetup(sql, opts);
-    const user = await createFundedUser(sql, 20);
-    const adult = await createFundedUser(sql, 20, { ageVerified: true });
-    const admin = await createTestUser(sql, { admin: true });
-    try {
-      await fn(sql, setup, { user, adult, admin });
-    } finally {
-      await removeTemplates(sql, setup);
-      await cleanup(sql, [user, adult, admin], [setup.openrouter, setup.replicate]);
-    }
-  });
-}
-
 Deno.test("POST /enhance-prompt: our body and answer, the template and negative prompt, the usage row", async () => {
-  await withSetup(async (sql, s, { user }) => {
+  await withEnhanceSetup(async (sql, s, { user }) => {
     await addTemplates(sql, s, [{ name: "exact", systemPrompt: "Rewrite for SDXL." }]);
     await sql`insert into public.negative_prompts (model_type, content_mode, generation_mode, negative_prompt, priority)
       values (${s.family}, 'sfw', 'txt2img', 'lowres, blurry', 1)`;
@@ -74,7 +45,7 @@ Deno.test("POST /enhance-prompt: our body and answer, the template and negative 
 });
 
 Deno.test("POST /enhance-prompt: the reference frontend's body gets the reference answer", async () => {
-  await withSetup(async (sql, s, { user }) => {
+  await withEnhanceSetup(async (sql, s, { user }) => {
     await addTemplates(sql, s, [{ name: "exact" }]);
     const res = await callFn(user, "POST", "/enhance-prompt", {
       prompt: `a fox [[sim:${JSON.stringify({ reply: "a red fox in fresh snow" })}]]`,
@@ -127,7 +98,7 @@ Deno.test("POST /enhance-prompt: the reference frontend's body gets the referenc
 });
 
 Deno.test("POST /enhance-prompt: auth, NSFW gating, validation and hostile input answer 4xx naming the field", async () => {
-  await withSetup(async (sql, s, { user, adult, admin }) => {
+  await withEnhanceSetup(async (sql, s, { user, adult, admin }) => {
     await addTemplates(sql, s, [
       { name: "sfw" },
       { name: "nsfw", contentMode: "nsfw" },
@@ -202,7 +173,7 @@ Deno.test("POST /enhance-prompt: auth, NSFW gating, validation and hostile input
 });
 
 Deno.test("POST /enhance-prompt: the per-user rate limit answers 429 with Retry-After; admins refresh the cache", async () => {
-  await withSetup(async (sql, s, { user, admin }) => {
+  await withEnhanceSetup(async (sql, s, { user, admin }) => {
     await addTemplates(sql, s, [{ name: "exact" }]);
     const [{ config }] = await sql`select config from public.system_config where id = 1`;
     try {
@@ -230,45 +201,4 @@ Deno.test("POST /enhance-prompt: the per-user rate limit answers 429 with Retry-
     assertEquals(refreshed.body.refreshed, true);
     assertOk((refreshed.body.templates as number) >= 1);
   });
-});
-
-Deno.test("queue-job with enhance: true stores the enhanced prompt and how; a broken enhancer never fails the job", async () => {
-  await withSetup(async (sql, s, { user }) => {
-    await addTemplates(sql, s, [{ name: "exact", enhancerModel: "" }]);
-    const reply = JSON.stringify({ reply: "a lighthouse at dusk, crashing waves" });
-    const created = await callFn(user, "POST", "/queue-job", {
-      prompt: `a lighthouse [[sim:${reply}]]`,
-      model_id: s.target.id,
-      enhance: true,
-    });
-    assertEquals(created.status, 202, JSON.stringify(created.body));
-    const id = (created.body.job as Body).id as string;
-    const [job] = await sql`select prompt, original_prompt, enhanced_prompt, enhancement_strategy,
-      template_name, enhancement_time_ms, qwen_expansion_percentage::float as expansion
-      from public.jobs where id = ${id}`;
-    assertEquals(job.prompt, "a lighthouse at dusk, crashing waves");
-    assertEquals(job.enhanced_prompt, "a lighthouse at dusk, crashing waves");
-    assertOk((job.original_prompt as string).startsWith("a lighthouse [[sim:"));
-    assertEquals([job.enhancement_strategy, job.template_name], [
-      "llm_template",
-      `${s.prefix} exact`,
-    ]);
-    assertOk(job.enhancement_time_ms >= 0 && typeof job.expansion === "number");
-    assertEquals(
-      (await waitForJob(sql, id)).status,
-      "completed",
-      "generated with the enhanced prompt",
-    );
-
-    const broken = await callFn(user, "POST", "/queue-job", {
-      prompt: `a fox [[sim:${JSON.stringify({ create_status: 503 })}]]`,
-      model_id: s.target.id,
-      enhance: true,
-    });
-    assertEquals(broken.status, 202, JSON.stringify(broken.body));
-    const [kept] = await sql`select prompt, enhancement_strategy from public.jobs
-      where id = ${(broken.body.job as Body).id as string}`;
-    assertOk((kept.prompt as string).startsWith("a fox"), "the prompt as typed");
-    assertEquals(kept.enhancement_strategy, "fallback_original:provider_error");
-  }, { enhancerDefault: true });
 });

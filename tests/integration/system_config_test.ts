@@ -39,7 +39,7 @@ const READERS: Record<string, Reader> = {
   provider_failure_cooldown_seconds: { sql: ["record_model_outcome"] },
   workspace_ttl_hours: { sql: ["workspace_asset_expires_at"] },
   job_lease_seconds: { ts: "shared/jobs/dispatcher.ts" },
-  chat_history_messages: { ts: "shared/chat/chat_turn.ts" },
+  chat_history_messages: { ts: "shared/chat/prepare_turn.ts" },
 };
 
 // Migrations that insert system_config keys (the first creates the row, later ones add keys a

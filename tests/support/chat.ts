@@ -6,7 +6,10 @@
 import type { Sql } from "../../shared/db/client.ts";
 import type { ProviderRow } from "../../shared/providers/provider_config.ts";
 import type { ModelRow } from "../../shared/providers/registry.ts";
+import { eventually } from "./assert.ts";
+import { cleanup, createFundedUser } from "./jobs.ts";
 import { createTestModel, createTestProvider } from "./providers.ts";
+import { createTestUser, stack, type TestUser, withDb } from "./stack.ts";
 
 /** What {@link createChatSetup} made. */
 export interface ChatSetup {
@@ -108,4 +111,67 @@ export async function chatCalls(modelKey: string): Promise<Record<string, unknow
   const body = await res.json() as Call[] | { submissions: Call[] };
   const all = Array.isArray(body) ? body : body.submissions;
   return all.filter((s) => s.kind === "chat" && s.model === modelKey).map((s) => s.body);
+}
+
+/** A JSON body or answer. */
+export type Body = Record<string, unknown>;
+
+/** The simulator's directive in a message: how it should answer (see simulators/). */
+export const sim = (knobs: Record<string, unknown>) => `[[sim:${JSON.stringify(knobs)}]]`;
+
+/** The error of an envelope. */
+export const err = (b: Body) => b.error as { code: string; details?: { field: string }[] };
+
+/** Reads `fn` until it returns a value (every 100 ms, at most `ms`); throws naming `what`. */
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  ms = 8000,
+): Promise<T> {
+  const v = await eventually(fn, (x) => x !== undefined, ms);
+  if (v === undefined) throw new Error(`timed out waiting for ${what}`);
+  return v;
+}
+
+/** Runs `fn` with a chat setup and four users (two plain, one age-verified, one admin). */
+export async function withChat(
+  fn: (
+    sql: Sql,
+    s: ChatSetup,
+    u: { alice: TestUser; bob: TestUser; adult: TestUser; admin: TestUser },
+  ) => Promise<void>,
+  opts: Parameters<typeof createChatSetup>[1] = {},
+) {
+  await withDb(async (sql) => {
+    const s = await createChatSetup(sql, opts);
+    const alice = await createFundedUser(sql, 0);
+    const bob = await createFundedUser(sql, 0);
+    const adult = await createFundedUser(sql, 0, { ageVerified: true });
+    const admin = await createTestUser(sql, { admin: true });
+    try {
+      await fn(sql, s, { alice, bob, adult, admin });
+    } finally {
+      await removeChatTemplates(sql, s);
+      await sql`delete from public.characters where description = 'A test character.'
+        and (user_id = any(${[alice.id, bob.id, adult.id, admin.id]}::uuid[]) or user_id is null)`;
+      await cleanup(sql, [alice, bob, adult, admin], [s.provider]);
+    }
+  });
+}
+
+/** Posts a message to a conversation through the gateway; the answer's status, type and text. */
+export async function postMessage(user: TestUser, conversationId: string, body: Body) {
+  const res = await fetch(
+    `${stack.gatewayUrl}/functions/v1/playground-chat/conversations/${conversationId}/messages`,
+    {
+      method: "POST",
+      headers: { authorization: `Bearer ${user.jwt}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    },
+  );
+  return {
+    status: res.status,
+    type: res.headers.get("content-type") ?? "",
+    text: await res.text(),
+  };
 }

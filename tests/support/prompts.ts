@@ -6,8 +6,9 @@
 import type { Sql } from "../../shared/db/client.ts";
 import type { ProviderRow } from "../../shared/providers/provider_config.ts";
 import type { ModelRow } from "../../shared/providers/registry.ts";
-import { createSimModel, createSimProvider } from "./jobs.ts";
+import { cleanup, createFundedUser, createSimModel, createSimProvider } from "./jobs.ts";
 import { createTestModel, createTestProvider } from "./providers.ts";
+import { createTestUser, type TestUser, withDb } from "./stack.ts";
 
 /** What {@link createEnhanceSetup} made. */
 export interface EnhanceSetup {
@@ -84,4 +85,27 @@ export async function addTemplates(
 /** Removes the setup's templates; providers (and their models) go with the caller's clean-up. */
 export async function removeTemplates(sql: Sql, setup: EnhanceSetup): Promise<void> {
   await sql`delete from public.prompt_templates where template_name like ${`${setup.prefix} %`}`;
+}
+
+/** Runs `fn` with an enhancement setup and three users (plain, age-verified, admin). */
+export async function withEnhanceSetup(
+  fn: (
+    sql: Sql,
+    s: EnhanceSetup,
+    users: { user: TestUser; adult: TestUser; admin: TestUser },
+  ) => Promise<void>,
+  opts: { enhancerDefault?: boolean } = {},
+) {
+  await withDb(async (sql) => {
+    const setup = await createEnhanceSetup(sql, opts);
+    const user = await createFundedUser(sql, 20);
+    const adult = await createFundedUser(sql, 20, { ageVerified: true });
+    const admin = await createTestUser(sql, { admin: true });
+    try {
+      await fn(sql, setup, { user, adult, admin });
+    } finally {
+      await removeTemplates(sql, setup);
+      await cleanup(sql, [user, adult, admin], [setup.openrouter, setup.replicate]);
+    }
+  });
 }
