@@ -1,5 +1,5 @@
 /** What a chat turn needs, and how a function process builds it. */
-import { type Background, createBackground } from "../background.ts";
+import type { Background } from "../background.ts";
 import type { Config } from "../config.ts";
 import type { Sql } from "../db/client.ts";
 import type { GroupCommit } from "../db/group_commit.ts";
@@ -18,8 +18,5 @@ export interface ChatDeps extends EnhanceDeps {
 export function buildChatDeps(
   base: { config: Config; db: Sql; commits?: GroupCommit; log: Logger; env: EnvLookup },
 ): ChatDeps {
-  return {
-    ...buildEnhanceDeps(base),
-    background: createBackground(base.log),
-  };
+  return buildEnhanceDeps(base);
 }

@@ -33,12 +33,12 @@ export interface EnhanceDeps {
   /** Deadline of the enhancer call. @default 15000 */
   timeoutMs?: number;
   /**
-   * Runs a successful call's bookkeeping (usage row, model health) after the answer instead of
-   * before it: it cost about 3 ms of every enhancement at one client. Without it (tests reading the
-   * row at once) the bookkeeping is awaited. A failure's is always awaited: the model's cooldown
-   * must count it before the next request.
+   * Work after the answer: a successful call's bookkeeping (usage row, model health) runs there
+   * instead of before the answer (it cost about 3 ms of every enhancement at one client). Without
+   * it (tests reading the row at once) the bookkeeping is awaited. A failure's is always awaited:
+   * the model's cooldown must count it before the next request.
    */
-  afterAnswer?: Background;
+  background?: Background;
 }
 
 /** A request to enhance. */
@@ -262,7 +262,7 @@ async function complete(
       usage: result.usage,
       generationId: result.generationId,
     });
-    if (deps.afterAnswer) deps.afterAnswer(recorded);
+    if (deps.background) deps.background(recorded);
     else await recorded;
     return { result };
   } catch (err) {

@@ -1,5 +1,5 @@
 /** Builds what prompt enhancement needs, for a function that does not run the job flow. */
-import { createBackground } from "../background.ts";
+import { type Background, createBackground } from "../background.ts";
 import type { Config } from "../config.ts";
 import type { Sql } from "../db/client.ts";
 import { createGroupCommit, type GroupCommit } from "../db/group_commit.ts";
@@ -10,10 +10,10 @@ import { ProviderRegistry } from "../providers/registry.ts";
 import type { EnhanceDeps } from "./enhance.ts";
 import { PromptCatalog } from "./prompt_catalog.ts";
 
-/** One registry, one prompt catalog and one group committer for the process. */
+/** One registry, one prompt catalog, the group committer and work after the answer for the process. */
 export function buildEnhanceDeps(
   base: { config: Config; db: Sql; commits?: GroupCommit; log: Logger; env: EnvLookup },
-): EnhanceDeps {
+): EnhanceDeps & { background: Background } {
   return {
     db: base.db,
     commits: base.commits ?? createGroupCommit(base.db),
@@ -25,6 +25,6 @@ export function buildEnhanceDeps(
     }),
     catalog: new PromptCatalog({ db: base.db }),
     log: base.log,
-    afterAnswer: createBackground(base.log),
+    background: createBackground(base.log),
   };
 }
