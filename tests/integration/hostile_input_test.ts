@@ -117,6 +117,15 @@ Deno.test("a streamed body past the cap without Content-Length gets a 413 envelo
         ["queue-job", "", 64 * 1024, { authorization: `Bearer ${user.jwt}` }],
         ["provider-webhooks", "/replicate", 2 * 1024 * 1024, {}],
         ["provider-webhooks", "/openrouter", 2 * 1024 * 1024, {}],
+        // The functions built on the same factory since: each caps its body the same way.
+        ["enhance-prompt", "", 2 * 1024 * 1024, { authorization: `Bearer ${user.jwt}` }],
+        ["playground-chat", "/conversations", 2 * 1024 * 1024, {
+          authorization: `Bearer ${user.jwt}`,
+        }],
+        ["workspace-actions", "/collections", 2 * 1024 * 1024, {
+          authorization: `Bearer ${user.jwt}`,
+        }],
+        ["system-metrics", "/rollup", 2 * 1024 * 1024, { authorization: `Bearer ${user.jwt}` }],
       ];
       const seen: string[] = [];
       const wanted: string[] = [];
