@@ -13,14 +13,10 @@ import { requireUser, userCaller } from "../../shared/http/auth/guards.ts";
 import type { FunctionApp } from "../../shared/http/create_app.ts";
 import { errorResponses } from "../../shared/http/error_envelope.ts";
 import { decodeCursor, encodeCursor } from "../../shared/http/keyset_cursor.ts";
-import { enforceUserRateLimit } from "../../shared/prompts/user_rate_limit.ts";
 import { CONTENT_MODES } from "../../shared/vocabulary.ts";
 import type { PlaygroundChatDeps } from "./app.ts";
 import { eventStream } from "./event_stream.ts";
 import { messageSchema, messageView } from "./views.ts";
-
-/** Chat messages per user per minute unless system_config sets `chat_requests_per_minute`. */
-export const DEFAULT_CHAT_PER_MINUTE = 20;
 
 const usageSchema = z.object({
   prompt_tokens: z.number().int().nullable(),
@@ -134,7 +130,7 @@ export function registerMessages(app: FunctionApp, deps: PlaygroundChatDeps): vo
       modelId: body.model_id,
       contentTier: body.content_tier,
       systemPromptOverride: body.system_prompt,
-    }, enforceUserRateLimit(deps.db, caller.userId, "chat", DEFAULT_CHAT_PER_MINUTE));
+    });
     if (body.stream) {
       return eventStream(async function* (signal) {
         for await (const e of runTurn(deps.chat, caller, turn, signal)) yield sseOf(e);

@@ -17,9 +17,8 @@ import { AppError } from "../../shared/errors.ts";
 import { requireUser, userCaller } from "../../shared/http/auth/guards.ts";
 import type { FunctionApp } from "../../shared/http/create_app.ts";
 import { errorResponses } from "../../shared/http/error_envelope.ts";
-import { enforceUserRateLimit } from "../../shared/prompts/user_rate_limit.ts";
 import type { PlaygroundChatDeps } from "./app.ts";
-import { collect, DEFAULT_CHAT_PER_MINUTE } from "./message_routes.ts";
+import { collect } from "./message_routes.ts";
 
 const referenceBodySchema = z.object({
   conversation_id: z.uuid(),
@@ -83,7 +82,7 @@ export function registerReferenceChat(app: FunctionApp, deps: PlaygroundChatDeps
       modelId: await modelOf(deps, body.model_variant),
       contentTier: body.content_tier,
       systemPromptOverride: body.system_prompt_override,
-    }, enforceUserRateLimit(deps.db, caller.userId, "chat", DEFAULT_CHAT_PER_MINUTE));
+    });
     const done = await collect(runTurn(deps.chat, caller, turn, c.req.raw.signal));
     return c.json({
       success: true as const,

@@ -4,9 +4,7 @@
  * stores the user's message before the provider is called.
  */
 import { asUser } from "../db/scopes.ts";
-import * as characters from "../db/tables/characters.ts";
 import * as conversations from "../db/tables/conversations.ts";
-import * as profiles from "../db/tables/profiles.ts";
 import { readSettings } from "../db/tables/system_config.ts";
 import { AppError } from "../errors.ts";
 import type { ChatMessage } from "../providers/chat_client.ts";
@@ -26,44 +24,56 @@ const USE_CASE_BY_TYPE: Record<string, string[]> = {
   admin: ["chat_admin", "chat"],
 };
 
-/** Decides everything about the turn and stores the user's message. */
+/** Requests per user and minute when system_config sets no `chat_requests_per_minute`. */
+export const DEFAULT_CHAT_PER_MINUTE = 20;
+
+/**
+ * Decides everything about the turn and stores the user's message. What needs no database (an
+ * explicit model checked, the settings) is decided first; then one statement under the caller's
+ * RLS (`open_chat_turn`) checks the conversation and the caller's standing, takes the chat
+ * rate-limit slot, stores the message and reads the characters and history back: one round trip
+ * before the provider is called, and nothing stored for a request refused.
+ */
 export async function prepareTurn(
   deps: ChatDeps,
   caller: ChatCaller,
   req: TurnRequest,
-  /**
-   * Settled before anything is written (a rate limit checked meanwhile): the reads and decisions
-   * overlap it, the user's message is stored only once it passed.
-   */
-  gate: Promise<void> = Promise.resolve(),
 ): Promise<PreparedTurn> {
-  // A rejected gate is awaited below; until then it must not count as unhandled.
-  gate.catch(() => {});
-  const [[conversation], [standing]] = await asUser(
+  const pickModel = await modelChoice(deps, req.modelId);
+  const settings = await readSettings(deps.db);
+  const [{ turn: opened }] = await asUser(
     deps.db,
     caller.claims,
-    (tx) => [conversations.own(tx, req.conversationId), profiles.callerStanding(tx)] as const,
+    (tx) =>
+      conversations.openTurn(tx, {
+        conversationId: req.conversationId,
+        content: req.content,
+        wantsNsfw: req.contentTier === "nsfw",
+        wantsPromptOverride: req.systemPromptOverride !== undefined,
+        historyLimit: settings.chat_history_messages,
+        defaultPerMinute: DEFAULT_CHAT_PER_MINUTE,
+      }),
   );
-  if (!conversation) throw new AppError("NOT_FOUND", "No such conversation");
-  const allowed = standing?.age_verified === true || standing?.admin === true;
-  if (req.contentTier === "nsfw" && !allowed) {
-    throw fieldError("content_tier", "nsfw needs an age-verified account", "FORBIDDEN");
+  switch (opened.outcome) {
+    case "not_found":
+      throw new AppError("NOT_FOUND", "No such conversation");
+    case "nsfw_forbidden":
+      throw fieldError("content_tier", "nsfw needs an age-verified account", "FORBIDDEN");
+    case "override_forbidden":
+      throw fieldError("system_prompt", "only admins may set the system prompt", "FORBIDDEN");
+    case "rate_limited":
+      throw new AppError("RATE_LIMITED", "Too many requests; try again shortly", {
+        retryAfter: Math.ceil(opened.wait_ms / 1000),
+      });
   }
-  if (req.systemPromptOverride !== undefined && standing?.admin !== true) {
-    throw fieldError("system_prompt", "only admins may set the system prompt", "FORBIDDEN");
-  }
+  const { conversation, message: userMessage } = opened;
+  const allowed = opened.age_verified || opened.admin;
   const roleplay = ROLEPLAY_CONVERSATION_TYPES.includes(
     conversation.conversation_type as "roleplay",
   );
-  const model = await chooseModel(deps, req.modelId, roleplay);
-  const ids = [conversation.character_id, conversation.user_character_id].filter((id) =>
-    id !== null
-  );
-  const linked = ids.length > 0
-    ? await asUser(deps.db, caller.claims, (tx) => characters.visibleByIds(tx, ids))
-    : [];
-  const character = linked.filter((c) => c.id === conversation.character_id);
-  const userCharacter = linked.filter((c) => c.id === conversation.user_character_id);
+  const model = pickModel(roleplay);
+  const character = opened.characters.filter((c) => c.id === conversation.character_id);
+  const userCharacter = opened.characters.filter((c) => c.id === conversation.user_character_id);
   // NSFW only for an age-verified user or an admin who did not ask for SFW, with a character
   // rated for it (or none), on a model that allows it.
   const modelAllowsNsfw = (model.model.capabilities as { nsfw?: boolean }).nsfw !== false;
@@ -72,7 +82,6 @@ export async function prepareTurn(
     ? "nsfw"
     : "sfw";
 
-  const settings = await readSettings(deps.db);
   const template = await chooseTemplate(deps, {
     useCases: USE_CASE_BY_TYPE[conversation.conversation_type] ?? ["chat"],
     tier,
@@ -90,20 +99,8 @@ export async function prepareTurn(
     },
   );
 
-  await gate;
-  // The user's message is stored first: whatever the provider does, it is not lost.
-  const [[userMessage], recent, [{ n: total }]] = await asUser(deps.db, caller.claims, (tx) =>
-    [
-      conversations.insertMessage(tx, {
-        conversationId: conversation.id,
-        sender: "user",
-        content: req.content,
-      }),
-      conversations.messagesBefore(tx, conversation.id, { limit: settings.chat_history_messages }),
-      conversations.messageCount(tx, conversation.id),
-    ] as const);
   const window = contextWindow(model.model.capabilities);
-  const earlier = recent.slice(0, settings.chat_history_messages).filter((m) =>
+  const earlier = opened.recent.slice(0, settings.chat_history_messages).filter((m) =>
     m.id !== userMessage.id
   );
   const { history } = fitHistory(earlier, window, system + req.content);
@@ -122,7 +119,7 @@ export async function prepareTurn(
     ],
     maxTokens: window.replyTokens,
     templateName: req.systemPromptOverride !== undefined ? "override" : template?.name ?? null,
-    omitted: Math.max(0, total - 1 - history.length),
+    omitted: Math.max(0, opened.total - 1 - history.length),
     startedAt: performance.now(),
   };
 }
@@ -156,8 +153,15 @@ async function chooseTemplate(
   return null;
 }
 
-/** The model: an explicit active chat model (chat or roleplay task), else the default. */
-async function chooseModel(deps: ChatDeps, modelId: string | undefined, roleplay: boolean) {
+/**
+ * The model, decided before anything is stored: an explicit model must be an active chat model
+ * (chat or roleplay task), else the default for the conversation's type (roleplay, falling back
+ * to chat), known once the conversation is read. Both defaults come from the registry's cache.
+ */
+async function modelChoice(
+  deps: ChatDeps,
+  modelId: string | undefined,
+): Promise<(roleplay: boolean) => ResolvedModel> {
   if (modelId) {
     const { primary } = await deps.registry.resolve({ modality: "chat", modelId }).catch(
       (err) => {
@@ -170,15 +174,21 @@ async function chooseModel(deps: ChatDeps, modelId: string | undefined, roleplay
     if (!["chat", "roleplay"].includes(primary.model.task)) {
       throw fieldError("model_id", "not a chat model");
     }
-    return primary;
+    return () => primary;
   }
-  const task = roleplay ? "roleplay" : "chat";
-  try {
-    return (await deps.registry.resolve({ modality: "chat", task })).primary;
-  } catch (err) {
-    if (!roleplay) throw err;
-    return (await deps.registry.resolve({ modality: "chat", task: "chat" })).primary;
-  }
+  const byTask = (task: string) =>
+    deps.registry.resolve({ modality: "chat", task }).then(
+      (r) => ({ model: r.primary }),
+      (err: unknown) => ({ err }),
+    );
+  const [chat, roleplay] = await Promise.all([byTask("chat"), byTask("roleplay")]);
+  // No chat model at all: refused before the message is stored.
+  if ("err" in chat && "err" in roleplay) throw chat.err;
+  return (isRoleplay) => {
+    const pick = isRoleplay && "model" in roleplay ? roleplay : chat;
+    if ("err" in pick) throw pick.err;
+    return pick.model;
+  };
 }
 
 function fieldError(

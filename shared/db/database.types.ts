@@ -843,6 +843,9 @@ isOneToOne: false
               "applied": boolean,"refunded": number,"status": string
             }[]
                            },
+"open_chat_turn":
+{ Args: { "p_content": string,"p_conversation_id": string,"p_default_per_minute": number,"p_history_limit": number,"p_wants_nsfw": boolean,"p_wants_prompt_override": boolean }; Returns: Json
+                           },
 "purge_expired_records":
 { Args: { "p_batch_size"?: number,"p_time_budget_ms"?: number }; Returns: Json
                            },
@@ -872,6 +875,9 @@ isOneToOne: false
                            },
 "system_metrics_overview":
 { Args: Record<PropertyKey, never>; Returns: Json
+                           },
+"take_own_rate_slot":
+{ Args: { "p_bucket": string,"p_default_per_minute": number }; Returns: number
                            },
 "take_provider_slot":
 { Args: { "p_per_minute": number,"p_provider_id": string }; Returns: number

@@ -41,8 +41,10 @@ select is_empty(
 select set_eq(
   $$select p.proname::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
     where n.nspname = 'public' and p.prosecdef and has_function_privilege('authenticated', p.oid, 'execute')$$,
-  array['has_role'],
-  'The only definer function authenticated may execute is has_role'
+  -- has_role for policies; take_own_rate_slot counts the caller's own chat/enhance requests in
+  -- a table users cannot write (open_chat_turn runs under RLS and needs it).
+  array['has_role', 'take_own_rate_slot'],
+  'The only definer functions authenticated may execute are has_role and take_own_rate_slot'
 );
 select is_empty(
   $$select p.oid::regprocedure::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace

@@ -154,6 +154,9 @@ Deno.test("playground-chat: validation, hostile input and the per-user rate limi
       // A fresh user: the requests above (those that passed validation) used alice's budget.
       const fresh = await callFn(bob, "POST", "/playground-chat/conversations", {});
       const freshId = (fresh.body.conversation as Body).id as string;
+      // A refused request spends none of the budget: a forbidden one first.
+      const refused = await post(bob, freshId, { content: "hi", system_prompt: "be evil" });
+      assertEquals(refused.status, 403);
       const statuses = [];
       for (let i = 0; i < 3; i++) {
         statuses.push(
@@ -161,6 +164,23 @@ Deno.test("playground-chat: validation, hostile input and the per-user rate limi
         );
       }
       assertEquals(statuses, [200, 200, 429]);
+      const limited = await callFn(
+        bob,
+        "POST",
+        `/playground-chat/conversations/${freshId}/messages`,
+        {
+          content: "again",
+        },
+      );
+      assertEquals(limited.status, 429);
+      assertOk(Number(limited.headers.get("retry-after")) >= 1, "Retry-After names the wait");
+      const stored = await sql<{ sender: string }[]>`
+        select sender from public.messages where conversation_id = ${freshId} order by created_at`;
+      assertEquals(
+        stored.map((m) => m.sender),
+        ["user", "assistant", "user", "assistant"],
+        "the refused and the rate-limited requests stored nothing",
+      );
     } finally {
       await sql`update public.system_config set config = ${sql.json(config)} where id = 1`;
     }

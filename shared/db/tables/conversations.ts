@@ -118,3 +118,43 @@ export function messageCount(tx: Tx, conversationId: string) {
   return tx<{ n: number }[]>`
     select count(*)::int as n from public.messages where conversation_id = ${conversationId}`;
 }
+
+/** What {@link openTurn} answers: nothing was stored unless `outcome` is `opened`. */
+export type OpenedTurn =
+  | { outcome: "not_found" | "nsfw_forbidden" | "override_forbidden" }
+  | { outcome: "rate_limited"; wait_ms: number }
+  | {
+    outcome: "opened";
+    conversation: Conversation;
+    age_verified: boolean;
+    admin: boolean;
+    /** The linked characters the caller can see. */
+    characters: Tables<"characters">[];
+    /** The user's message, just stored. */
+    message: Message;
+    /** The newest messages, `message` among them, newest first; `historyLimit` + 1 at most. */
+    recent: Message[];
+    /** Messages in the conversation, `message` included. */
+    total: number;
+  };
+
+/**
+ * Opens a turn in one statement (`open_chat_turn`, under the caller's RLS): the conversation and
+ * the caller's standing checked, the chat rate-limit slot taken, the user's message stored, the
+ * linked characters and recent history read back.
+ */
+export function openTurn(
+  tx: Tx,
+  t: {
+    conversationId: string;
+    content: string;
+    wantsNsfw: boolean;
+    wantsPromptOverride: boolean;
+    historyLimit: number;
+    defaultPerMinute: number;
+  },
+) {
+  return tx<{ turn: OpenedTurn }[]>`
+    select public.open_chat_turn(${t.conversationId}::uuid, ${t.content}, ${t.wantsNsfw},
+      ${t.wantsPromptOverride}, ${t.historyLimit}::int, ${t.defaultPerMinute}::int) as turn`;
+}
