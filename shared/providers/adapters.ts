@@ -41,8 +41,19 @@ export function generationFor(ep: ProviderEndpoint, modality: string): Generatio
   if (!adapter.generation || !adapter.generates.includes(modality as "image")) {
     throw unsupported(ep.row, `generate ${modality}`);
   }
-  return adapter.generation(ep);
+  let client = generationClients.get(ep);
+  if (!client) generationClients.set(ep, client = adapter.generation(ep));
+  return client;
 }
+
+/**
+ * Clients by endpoint. The registry hands out the same endpoint object while the provider's row
+ * is unchanged, so an SDK client (and its option parsing, resources and fetch wrapper) is built
+ * once per provider instead of once per call; a changed row or key is a new endpoint, hence a
+ * new client, and the old one goes with its endpoint.
+ */
+const generationClients = new WeakMap<ProviderEndpoint, GenerationAdapter>();
+const chatClients = new WeakMap<ProviderEndpoint, Map<string, ChatClient>>();
 
 /** The provider's signed-callback capability, or undefined when it sends none. */
 export function callbacksFor(row: ProviderRow): CallbackAdapter | undefined {
@@ -56,5 +67,11 @@ export function callbacksFor(row: ProviderRow): CallbackAdapter | undefined {
 export function chatFor(ep: ProviderEndpoint, opts?: ChatOptions): ChatClient {
   const chat = ADAPTERS[ep.row.adapter].chat;
   if (!chat) throw unsupported(ep.row, "chat");
-  return chat(ep, opts);
+  let byOptions = chatClients.get(ep);
+  if (!byOptions) chatClients.set(ep, byOptions = new Map());
+  // ChatOptions holds strings and numbers only, so its JSON names it.
+  const key = JSON.stringify([opts?.timeoutMs, opts?.appUrl, opts?.appTitle]);
+  let client = byOptions.get(key);
+  if (!client) byOptions.set(key, client = chat(ep, opts));
+  return client;
 }

@@ -80,6 +80,12 @@ interface Snapshot {
   providers: Map<string, ProviderRow>;
   models: ModelRow[];
   cooling: Set<string>;
+  /**
+   * Each provider's endpoint, built on first use and kept while the rows are unchanged: the
+   * same object every time, so the clients built on it are reused (adapters.ts), and the env is
+   * read once per provider rather than per request.
+   */
+  endpoints: Map<string, ReturnType<typeof providerEndpoint>>;
 }
 
 /** Options for {@link ProviderRegistry}. */
@@ -135,8 +141,20 @@ export class ProviderRegistry {
 
   /** A callable endpoint for a provider row, or undefined when its secret is missing. */
   endpoint(row: ProviderRow): ProviderEndpoint | undefined {
-    const ep = providerEndpoint(row, this.#opts.env, this.#secrets);
+    const snap = this.#snapshot;
+    const ep = snap?.providers.get(row.id) === row
+      ? this.#endpointOf(snap, row)
+      : providerEndpoint(row, this.#opts.env, this.#secrets);
     return "missingSecret" in ep ? undefined : ep;
+  }
+
+  #endpointOf(snap: Snapshot, row: ProviderRow) {
+    let ep = snap.endpoints.get(row.id);
+    if (!ep) {
+      ep = providerEndpoint(row, this.#opts.env, this.#secrets);
+      snap.endpoints.set(row.id, ep);
+    }
+    return ep;
   }
 
   /**
@@ -234,7 +252,7 @@ export class ProviderRegistry {
 
   #candidate(snap: Snapshot, model: ModelRow): Candidate {
     const row = snap.providers.get(model.provider_id)!;
-    const ep = providerEndpoint(row, this.#opts.env, this.#secrets);
+    const ep = this.#endpointOf(snap, row);
     if ("missingSecret" in ep) {
       // Logged for operators; the caller only learns the model is unavailable.
       this.#opts.log.warn("provider secret missing", {
@@ -286,6 +304,7 @@ export class ProviderRegistry {
         providers: new Map(providers.map((p) => [p.id, p])),
         models,
         cooling,
+        endpoints: new Map(),
       };
       return this.#snapshot;
     });
