@@ -1,4 +1,5 @@
 /** Base64, hex, SHA-256 and UUID helpers (JSR's @std/encoding is not reachable from our machines). */
+import { createHash } from "node:crypto";
 
 /** Bytes → standard base64. */
 export function encodeBase64(bytes: Uint8Array): string {
@@ -23,10 +24,14 @@ export function encodeHex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** SHA-256 of bytes or a UTF-8 string, as lowercase hex. */
-export async function sha256Hex(data: Uint8Array | string): Promise<string> {
-  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-  return encodeHex(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)));
+/**
+ * SHA-256 of bytes or a UTF-8 string, as lowercase hex. Synchronous (node:crypto): WebCrypto's
+ * digest is asynchronous and runs on another thread, a hop that showed in every request's tail
+ * (the request log hashes the user id, chat and enhancement the provider's user tag, queue-job
+ * the idempotent request).
+ */
+export function sha256Hex(data: Uint8Array | string): string {
+  return createHash("sha256").update(data).digest("hex");
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -177,7 +177,7 @@ export function startReplicateSim(opts: ReplicateSimOptions): ReplicateSim {
     const pinned = version?.match(/^([^/:]+\/[^/:]+):([0-9a-f]{64})$/);
     const prediction = store.create({
       model: model ?? pinned?.[1] ?? "sim/unknown",
-      version: model ? await versionOf(model) : pinned?.[2] ?? version!,
+      version: model ? versionOf(model) : pinned?.[2] ?? version!,
       input,
       webhook: webhook ?? undefined,
       webhookEventsFilter: filter ?? undefined,
@@ -243,6 +243,6 @@ export function startReplicateSim(opts: ReplicateSimOptions): ReplicateSim {
 }
 
 /** A stable 64-hex "version" for model-endpoint predictions. */
-async function versionOf(model: string): Promise<string> {
-  return await sha256Hex(model);
+function versionOf(model: string): string {
+  return sha256Hex(model);
 }

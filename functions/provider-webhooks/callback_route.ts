@@ -76,7 +76,7 @@ export function registerCallbackRoute(app: FunctionApp, deps: ProviderWebhooksDe
     const result = await handleDelivery(jobs, {
       provider: row,
       ...event,
-      payloadHash: await sha256Hex(body),
+      payloadHash: sha256Hex(body),
       jobIdParam: jobId,
     });
     return c.json({ status: result }, 200);

@@ -76,7 +76,7 @@ export async function* runTurn(
     messages: turn.messages,
     maxTokens: turn.maxTokens,
     temperature: defaults.temperature,
-    user: (await sha256Hex(caller.userId)).slice(0, 32),
+    user: sha256Hex(caller.userId).slice(0, 32),
     signal,
   });
   try {

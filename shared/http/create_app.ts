@@ -117,7 +117,7 @@ export function createFunctionApp(opts: FunctionAppOptions): FunctionApp {
       path: c.req.path,
       status: c.res.status,
       ms: Math.round((performance.now() - started) * 10) / 10,
-      user: caller?.kind === "user" ? await userHash(caller.userId) : caller?.kind,
+      user: caller?.kind === "user" ? userHash(caller.userId) : caller?.kind,
     });
   });
   root.use("*", bodyReader({ maxBytes: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT }));
@@ -208,6 +208,6 @@ function guardsFor(app: FunctionApp, method: string, path: string): GuardKind[] 
   return matched.map(([[handler]]) => guardKindOf(handler)).filter((k) => k !== undefined);
 }
 
-async function userHash(userId: string): Promise<string> {
-  return (await sha256Hex(userId)).slice(0, 12);
+function userHash(userId: string): string {
+  return sha256Hex(userId).slice(0, 12);
 }

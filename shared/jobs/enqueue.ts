@@ -165,7 +165,7 @@ async function charge(
   model: ResolvedModel,
   req: { job: Record<string, unknown>; cost: number; spec: JobSpec; idempotencyKey?: string },
 ): Promise<EnqueueResult> {
-  const hash = req.idempotencyKey ? await requestHash(req.spec) : null;
+  const hash = req.idempotencyKey ? requestHash(req.spec) : null;
   // Service path: users cannot insert jobs or move credits; enqueue_job does both atomically
   // for the user this request authenticated, at the price computed above. Concurrent charges
   // share a group transaction, each still all-or-nothing (a refused one reruns alone), taking

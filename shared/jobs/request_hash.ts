@@ -15,6 +15,6 @@ function canonical(value: unknown): unknown {
 }
 
 /** SHA-256 hex of the request's canonical JSON (key order and undefined fields ignored). */
-export async function requestHash(request: unknown): Promise<string> {
-  return await sha256Hex(JSON.stringify(canonical(request)));
+export function requestHash(request: unknown): string {
+  return sha256Hex(JSON.stringify(canonical(request)));
 }

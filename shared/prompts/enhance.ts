@@ -255,7 +255,7 @@ async function complete(
       // Room for the prompt in LLM tokens (the limit counts the generator's), never unbounded.
       maxTokens: Math.min(defaults.max_tokens ?? 1024, tokenLimit * 2),
       temperature,
-      user: (await sha256Hex(req.userId)).slice(0, 32),
+      user: sha256Hex(req.userId).slice(0, 32),
     });
     const recorded = recordChatCall(deps.commits, ctx, {
       ok: true,
