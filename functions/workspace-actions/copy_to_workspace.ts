@@ -22,7 +22,7 @@ export async function copyToWorkspace(
   caller: Caller,
   itemId: string,
 ): Promise<{ asset: WorkspaceAsset; created: boolean }> {
-  const assetId = await workspaceCopyIdFor(itemId);
+  const assetId = workspaceCopyIdFor(itemId);
   const [[item], [present]] = await asUser(
     deps.db,
     caller.claims,

@@ -6,6 +6,8 @@
  * row was never written is found again when its source goes.
  */
 
+import { createHash } from "node:crypto";
+
 // Fixed namespaces of this project (random once; changing them would orphan existing copies).
 const LIBRARY_ITEM_NS = "5f3c9d2e-8a41-4c07-9b6e-2d1f7a90c3b8";
 const WORKSPACE_COPY_NS = "c1a7e4b9-3d56-4f82-a0e1-96b2d5c8f417";
@@ -16,10 +18,11 @@ function bytesOf(uuid: string): Uint8Array {
 }
 
 /** The version 5 uuid of `name` in `namespace`. */
-export async function nameUuid(namespace: string, name: string): Promise<string> {
-  const ns = bytesOf(namespace);
-  const input = new Uint8Array([...ns, ...new TextEncoder().encode(name)]);
-  const h = new Uint8Array(await crypto.subtle.digest("SHA-1", input)).slice(0, 16);
+export function nameUuid(namespace: string, name: string): string {
+  // Synchronous (node:crypto): WebCrypto's digest waits on another thread, on every save.
+  const h = new Uint8Array(
+    createHash("sha1").update(bytesOf(namespace)).update(name, "utf8").digest(),
+  ).slice(0, 16);
   h[6] = (h[6] & 0x0f) | 0x50;
   h[8] = (h[8] & 0x3f) | 0x80;
   const hex = [...h].map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -29,12 +32,12 @@ export async function nameUuid(namespace: string, name: string): Promise<string>
 }
 
 /** The id of the library item a workspace asset is saved as. */
-export function libraryIdFor(assetId: string): Promise<string> {
+export function libraryIdFor(assetId: string): string {
   return nameUuid(LIBRARY_ITEM_NS, assetId.toLowerCase());
 }
 
 /** The id of the workspace asset a library item is copied back as. */
-export function workspaceCopyIdFor(itemId: string): Promise<string> {
+export function workspaceCopyIdFor(itemId: string): string {
   return nameUuid(WORKSPACE_COPY_NS, itemId.toLowerCase());
 }
 

@@ -28,7 +28,7 @@ function add(r: Removal, bucket: string, path: string): void {
  */
 export async function assetObjects(tx: Tx, rows: RemovedAsset[]): Promise<Removal> {
   const out: Removal = new Map();
-  const targets = await Promise.all(rows.map((a) => libraryIdFor(a.id)));
+  const targets = rows.map((a) => libraryIdFor(a.id));
   if (targets.length) await lockNames(tx, targets.map(libraryLock));
   const saved = new Set(
     targets.length ? (await library.existingIds(tx, targets)).map((r) => r.id) : [],
@@ -52,7 +52,7 @@ export async function assetObjects(tx: Tx, rows: RemovedAsset[]): Promise<Remova
  */
 export async function itemObjects(tx: Tx, rows: RemovedItem[]): Promise<Removal> {
   const out: Removal = new Map();
-  const targets = await Promise.all(rows.map((l) => workspaceCopyIdFor(l.id)));
+  const targets = rows.map((l) => workspaceCopyIdFor(l.id));
   if (targets.length) await lockNames(tx, targets.map(workspaceCopyLock));
   const present = new Set(
     targets.length ? (await assets.existingIds(tx, targets)).map((r) => r.id) : [],
@@ -83,5 +83,5 @@ export function pathCount(r: Removal): number {
  * the two from waiting on each other.
  */
 export async function lockItemCopies(tx: Tx, itemId: string): Promise<void> {
-  await lockNames(tx, [workspaceCopyLock(await workspaceCopyIdFor(itemId))]);
+  await lockNames(tx, [workspaceCopyLock(workspaceCopyIdFor(itemId))]);
 }

@@ -37,7 +37,7 @@ export async function saveAsset(
   assetId: string,
   opts: SaveOptions = {},
 ): Promise<SaveResult> {
-  const libraryId = await libraryIdFor(assetId);
+  const libraryId = libraryIdFor(assetId);
   const collectionId = opts.collectionId ?? null;
   // As the caller, grouped with concurrent requests' reads (each under its own RLS).
   const [[asset], [saved], [collection]] = await deps.commits.runAsUser(caller.claims, (tx) =>

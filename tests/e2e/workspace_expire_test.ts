@@ -42,7 +42,7 @@ Deno.test("two expiry runs at once remove every expired asset once, objects incl
       await sql`update public.workspace_assets set expires_at = ${past} where id = ${saved.id}`;
       // A save that copied but never wrote its row: the copy goes with the asset.
       const orphan = expired[1];
-      const orphanPath = `${user.id}/${await libraryIdFor(orphan.id)}.png`;
+      const orphanPath = `${user.id}/${libraryIdFor(orphan.id)}.png`;
       await serviceStore().copy(
         { bucket: BUCKETS.workspace, path: orphan.path },
         { bucket: BUCKETS.library, path: orphanPath },
