@@ -86,6 +86,10 @@ interface Snapshot {
    * read once per provider rather than per request.
    */
   endpoints: Map<string, ReturnType<typeof providerEndpoint>>;
+  /** Each model's candidate (capabilities and pricing parsed once), kept like `endpoints`. */
+  candidates: Map<string, Candidate>;
+  /** Usable models by `<modality>/<task>` in rank order; cooling decides it, so it is per snapshot. */
+  ranked: Map<string, ModelRow[]>;
 }
 
 /** Options for {@link ProviderRegistry}. */
@@ -199,13 +203,18 @@ export class ProviderRegistry {
     const task = req.task ?? (req.modality === "chat" ? "chat" : "generation");
     const usable = (m: ModelRow) =>
       m.is_active && snap.providers.get(m.provider_id)?.is_active === true;
-    const ranked = snap.models
-      .filter((m) => usable(m) && m.modality === req.modality && m.task === task)
-      .sort((a, b) =>
-        Number(snap.cooling.has(a.id)) - Number(snap.cooling.has(b.id)) ||
-        Number(b.is_default) - Number(a.is_default) || b.priority - a.priority ||
-        a.id.localeCompare(b.id)
-      );
+    const rankKey = `${req.modality}/${task}`;
+    let ranked = snap.ranked.get(rankKey);
+    if (!ranked) {
+      ranked = snap.models
+        .filter((m) => usable(m) && m.modality === req.modality && m.task === task)
+        .sort((a, b) =>
+          Number(snap.cooling.has(a.id)) - Number(snap.cooling.has(b.id)) ||
+          Number(b.is_default) - Number(a.is_default) || b.priority - a.priority ||
+          a.id.localeCompare(b.id)
+        );
+      snap.ranked.set(rankKey, ranked);
+    }
 
     let explicit: ModelRow | undefined;
     if (req.modelId || req.modelKey || req.legacyJobType) {
@@ -251,6 +260,15 @@ export class ProviderRegistry {
   }
 
   #candidate(snap: Snapshot, model: ModelRow): Candidate {
+    let c = snap.candidates.get(model.id);
+    if (!c) {
+      c = this.#buildCandidate(snap, model);
+      snap.candidates.set(model.id, c);
+    }
+    return c;
+  }
+
+  #buildCandidate(snap: Snapshot, model: ModelRow): Candidate {
     const row = snap.providers.get(model.provider_id)!;
     const ep = this.#endpointOf(snap, row);
     if ("missingSecret" in ep) {
@@ -294,7 +312,8 @@ export class ProviderRegistry {
       const [head] = await registryTables.fingerprint(tx);
       const cooling = new Set(head.cooling);
       if (this.#snapshot?.fingerprint === head.fingerprint) {
-        this.#snapshot = { ...this.#snapshot, cooling };
+        // Rows unchanged: endpoints and candidates carry over, the ranking follows the cooling.
+        this.#snapshot = { ...this.#snapshot, cooling, ranked: new Map() };
         return this.#snapshot;
       }
       const providers = await registryTables.providers<ProviderRow>(tx);
@@ -305,6 +324,8 @@ export class ProviderRegistry {
         models,
         cooling,
         endpoints: new Map(),
+        candidates: new Map(),
+        ranked: new Map(),
       };
       return this.#snapshot;
     });

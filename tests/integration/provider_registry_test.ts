@@ -274,7 +274,7 @@ Deno.test("ProviderRegistry reads only allowlisted secrets: a row naming another
   });
 });
 
-Deno.test("ProviderRegistry hands out one endpoint per provider while its row is unchanged, so SDK clients are built once", async () => {
+Deno.test("ProviderRegistry hands out one endpoint and model per row while the rows are unchanged, so SDK clients are built and rows parsed once", async () => {
   await withDb(async (sql) => {
     const provider = await createTestProvider(sql);
     try {
@@ -287,8 +287,11 @@ Deno.test("ProviderRegistry hands out one endpoint per provider while its row is
         log: createLogger({ level: "error" }),
         ttlMs: 0,
       });
-      const first = (await registry.resolve({ modality: "image" })).primary.provider;
-      const again = (await registry.resolve({ modality: "image" })).primary.provider;
+      const firstModel = (await registry.resolve({ modality: "image" })).primary;
+      const againModel = (await registry.resolve({ modality: "image" })).primary;
+      assertEquals(againModel === firstModel, true, "capabilities and pricing parsed once");
+      const first = firstModel.provider;
+      const again = againModel.provider;
       assertEquals(again === first, true, "the same endpoint object while the rows are unchanged");
       assertEquals(generationFor(again, "image") === generationFor(first, "image"), true);
       assertEquals(registry.endpoint(first.row) === first, true, "endpoint() shares it");
