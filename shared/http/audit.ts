@@ -19,6 +19,8 @@ const ip = z.union([z.ipv4(), z.ipv6()]);
 /** The client address: the first `x-forwarded-for` hop the platform's gateway sets, if valid. */
 export function clientIp(headers: Headers): string | null {
   const first = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+  // No header (a direct call): nothing to parse, and a failed zod parse builds its issues.
+  if (!first) return null;
   const parsed = ip.safeParse(first);
   return parsed.success ? parsed.data : null;
 }
