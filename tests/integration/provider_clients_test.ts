@@ -3,11 +3,14 @@
  * while the rows do, and the SDK clients built on an endpoint are kept with it.
  */
 import { assertEquals } from "../support/assert.ts";
-import { ProviderRegistry } from "../../shared/providers/registry.ts";
 import { chatFor, generationFor } from "../../shared/providers/adapters.ts";
 import type { ProviderEndpoint } from "../../shared/providers/provider_config.ts";
-import { createLogger } from "../../shared/log.ts";
-import { createTestModel, createTestProvider, deleteTestProviders } from "../support/providers.ts";
+import {
+  createTestModel,
+  createTestProvider,
+  deleteTestProviders,
+  testRegistry,
+} from "../support/providers.ts";
 import { withDb } from "../support/stack.ts";
 
 Deno.test("ProviderRegistry hands out one endpoint and model per row while the rows are unchanged, so SDK clients are built and rows parsed once", async () => {
@@ -16,13 +19,7 @@ Deno.test("ProviderRegistry hands out one endpoint and model per row while the r
     try {
       await createTestModel(sql, provider.id, { priority: 1000 });
       const env = new Map([[provider.secret_name!, "k"]]);
-      const registry = new ProviderRegistry({
-        db: sql,
-        env: (k) => env.get(k),
-        secretAllowlist: new Set(env.keys()),
-        log: createLogger({ level: "error" }),
-        ttlMs: 0,
-      });
+      const registry = testRegistry(sql, env);
       const firstModel = (await registry.resolve({ modality: "image" })).primary;
       const againModel = (await registry.resolve({ modality: "image" })).primary;
       assertEquals(againModel === firstModel, true, "capabilities and pricing parsed once");

@@ -9,6 +9,7 @@ import {
   createTestProvider,
   deleteTestProviders,
   imageCapabilities,
+  testRegistry,
 } from "../support/providers.ts";
 import { withDb } from "../support/stack.ts";
 
@@ -199,13 +200,7 @@ Deno.test("ProviderRegistry resolves legacy job types and honours the base-URL o
         `${prefix}_BASE_URL`,
         "http://127.0.0.1:9/v1/",
       ], [`${prefix}_OUTPUT_HOSTS`, "files.test,127.0.0.1"]]);
-      const registry = new ProviderRegistry({
-        db: sql,
-        env: (k) => env.get(k),
-        secretAllowlist: new Set(env.keys()),
-        log: createLogger({ level: "error" }),
-        ttlMs: 0,
-      });
+      const registry = testRegistry(sql, env);
       const resolved = await registry.resolve({ modality: "image", legacyJobType: jobType });
       assertEquals(resolved.primary.model.id, model.id);
       assertEquals(resolved.primary.provider.baseUrl, "http://127.0.0.1:9/v1");

@@ -4,7 +4,8 @@
  */
 import type { Sql } from "../../shared/db/client.ts";
 import type { ProviderRow } from "../../shared/providers/provider_config.ts";
-import type { ModelRow } from "../../shared/providers/registry.ts";
+import { type ModelRow, ProviderRegistry } from "../../shared/providers/registry.ts";
+import { createLogger } from "../../shared/log.ts";
 import { imageCapabilities, videoCapabilities } from "../../simulators/model_capabilities.ts";
 
 export { imageCapabilities, videoCapabilities };
@@ -76,4 +77,18 @@ export async function createTestModel(
 /** Deletes providers (their models cascade). */
 export async function deleteTestProviders(sql: Sql, ...providers: ProviderRow[]): Promise<void> {
   await sql`delete from public.api_providers where id = any(${providers.map((p) => p.id)}::uuid[])`;
+}
+
+/**
+ * A registry over the test database that reads secrets from `env` alone (every name in it
+ * allowlisted), logs errors only and checks the rows on every resolve.
+ */
+export function testRegistry(sql: Sql, env: Map<string, string>): ProviderRegistry {
+  return new ProviderRegistry({
+    db: sql,
+    env: (k) => env.get(k),
+    secretAllowlist: new Set(env.keys()),
+    log: createLogger({ level: "error" }),
+    ttlMs: 0,
+  });
 }
