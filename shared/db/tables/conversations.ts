@@ -113,12 +113,6 @@ export function messagesBefore(
     limit ${page.limit + 1}`;
 }
 
-/** How many messages the conversation holds. */
-export function messageCount(tx: Tx, conversationId: string) {
-  return tx<{ n: number }[]>`
-    select count(*)::int as n from public.messages where conversation_id = ${conversationId}`;
-}
-
 /** What {@link openTurn} answers: nothing was stored unless `outcome` is `opened`. */
 export type OpenedTurn =
   | { outcome: "not_found" | "nsfw_forbidden" | "override_forbidden" }
