@@ -8,15 +8,8 @@
  */
 import type { Sql } from "../db/client.ts";
 import { asService } from "../db/scopes.ts";
-import * as registryTables from "../db/tables/provider_registry.ts";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import {
-  type MediaCapabilities,
-  mediaCapabilitiesSchema,
-  type Pricing,
-  pricingSchema,
-} from "./capabilities.ts";
 import {
   type EnvLookup,
   envPrefix,
@@ -29,34 +22,19 @@ import {
   providerSecretAllowlist,
   type SecretLookup,
 } from "./provider_secrets.ts";
+import {
+  candidateOf,
+  endpointOf,
+  isUsable,
+  loadSnapshot,
+  type ModelRow,
+  rankedOf,
+  type ResolvedModel,
+  type Snapshot,
+  type SnapshotDeps,
+} from "./registry_snapshot.ts";
 
-/** A model row as the registry keeps it. */
-export interface ModelRow {
-  id: string;
-  provider_id: string;
-  model_key: string;
-  version: string | null;
-  display_name: string;
-  /** The model's family (`sdxl`, `flux`, ...): template and negative-prompt fallbacks use it. */
-  model_family: string | null;
-  modality: "image" | "video" | "chat" | "audio" | "embedding";
-  task: string;
-  input_defaults: Record<string, unknown>;
-  capabilities: Record<string, unknown>;
-  pricing: Record<string, unknown>;
-  is_active: boolean;
-  is_default: boolean;
-  priority: number;
-  updated_at: string;
-}
-
-/** A model ready to call. Media models carry parsed capabilities and pricing. */
-export interface ResolvedModel {
-  model: ModelRow;
-  provider: ProviderEndpoint;
-  capabilities?: MediaCapabilities;
-  pricing?: Pricing;
-}
+export type { ModelRow, ResolvedModel } from "./registry_snapshot.ts";
 
 /** What to resolve. */
 export interface ResolveRequest {
@@ -75,23 +53,6 @@ export interface Resolution {
   fallbacks: ResolvedModel[];
 }
 
-interface Snapshot {
-  fingerprint: string;
-  providers: Map<string, ProviderRow>;
-  models: ModelRow[];
-  cooling: Set<string>;
-  /**
-   * Each provider's endpoint, built on first use and kept while the rows are unchanged: the
-   * same object every time, so the clients built on it are reused (adapters.ts), and the env is
-   * read once per provider rather than per request.
-   */
-  endpoints: Map<string, ReturnType<typeof providerEndpoint>>;
-  /** Each model's candidate (capabilities and pricing parsed once), kept like `endpoints`. */
-  candidates: Map<string, Candidate>;
-  /** Usable models by `<modality>/<task>` in rank order; cooling decides it, so it is per snapshot. */
-  ranked: Map<string, ModelRow[]>;
-}
-
 /** Options for {@link ProviderRegistry}. */
 export interface RegistryOptions {
   db: Sql;
@@ -107,8 +68,6 @@ export interface RegistryOptions {
   now?: () => number;
 }
 
-type Candidate = ResolvedModel | { unusable: string; status: "misconfigured" | "unavailable" };
-
 /** The provider/model registry. */
 export class ProviderRegistry {
   #opts: RegistryOptions;
@@ -116,6 +75,7 @@ export class ProviderRegistry {
   #checkedAt = 0;
   #loading?: Promise<Snapshot>;
   #secrets: SecretLookup;
+  #deps: SnapshotDeps;
 
   constructor(opts: RegistryOptions) {
     this.#opts = opts;
@@ -124,6 +84,7 @@ export class ProviderRegistry {
       opts.secretAllowlist ?? providerSecretAllowlist(),
       (name) => opts.log.error("provider secret name not allowed", { env_var: name }),
     );
+    this.#deps = { env: opts.env, secrets: this.#secrets, log: opts.log };
   }
 
   /** Drops the cache (tests and admin tooling). */
@@ -147,18 +108,9 @@ export class ProviderRegistry {
   endpoint(row: ProviderRow): ProviderEndpoint | undefined {
     const snap = this.#snapshot;
     const ep = snap?.providers.get(row.id) === row
-      ? this.#endpointOf(snap, row)
+      ? endpointOf(snap, row, this.#deps)
       : providerEndpoint(row, this.#opts.env, this.#secrets);
     return "missingSecret" in ep ? undefined : ep;
-  }
-
-  #endpointOf(snap: Snapshot, row: ProviderRow) {
-    let ep = snap.endpoints.get(row.id);
-    if (!ep) {
-      ep = providerEndpoint(row, this.#opts.env, this.#secrets);
-      snap.endpoints.set(row.id, ep);
-    }
-    return ep;
   }
 
   /**
@@ -180,7 +132,7 @@ export class ProviderRegistry {
     if (!snap.models.some((m) => m.id === id)) snap = await this.#current(true);
     const model = snap.models.find((m) => m.id === id);
     if (!model) return undefined;
-    const c = this.#candidate(snap, model);
+    const c = candidateOf(snap, model, this.#deps);
     return "unusable" in c ? undefined : c;
   }
 
@@ -201,20 +153,7 @@ export class ProviderRegistry {
       snap = await this.#current(true);
     }
     const task = req.task ?? (req.modality === "chat" ? "chat" : "generation");
-    const usable = (m: ModelRow) =>
-      m.is_active && snap.providers.get(m.provider_id)?.is_active === true;
-    const rankKey = `${req.modality}/${task}`;
-    let ranked = snap.ranked.get(rankKey);
-    if (!ranked) {
-      ranked = snap.models
-        .filter((m) => usable(m) && m.modality === req.modality && m.task === task)
-        .sort((a, b) =>
-          Number(snap.cooling.has(a.id)) - Number(snap.cooling.has(b.id)) ||
-          Number(b.is_default) - Number(a.is_default) || b.priority - a.priority ||
-          a.id.localeCompare(b.id)
-        );
-      snap.ranked.set(rankKey, ranked);
-    }
+    const ranked = rankedOf(snap, req.modality, task);
 
     let explicit: ModelRow | undefined;
     if (req.modelId || req.modelKey || req.legacyJobType) {
@@ -230,14 +169,14 @@ export class ProviderRegistry {
               req.legacyJobType,
             )
         )
-        .filter(usable)
+        .filter((m) => isUsable(snap, m))
         .sort((a, b) => b.priority - a.priority);
       explicit = matches.find((m) => m.modality === req.modality) ?? matches[0];
       if (!explicit) throw badModel(field, `Model ${JSON.stringify(label)} is not available`);
       if (explicit.modality !== req.modality) {
         throw badModel(field, `Model ${JSON.stringify(label)} does not generate ${req.modality}`);
       }
-      const c = this.#candidate(snap, explicit);
+      const c = candidateOf(snap, explicit, this.#deps);
       if ("unusable" in c) {
         throw new AppError(
           "UNAVAILABLE",
@@ -248,50 +187,15 @@ export class ProviderRegistry {
     }
 
     const order = explicit ? [explicit, ...ranked.filter((m) => m.id !== explicit!.id)] : ranked;
-    const resolved = order.map((m) => this.#candidate(snap, m)).filter((c): c is ResolvedModel =>
-      !("unusable" in c)
-    );
+    const resolved = order.map((m) => candidateOf(snap, m, this.#deps)).filter((
+      c,
+    ): c is ResolvedModel => !("unusable" in c));
     if (resolved.length === 0) {
       throw new AppError("UNAVAILABLE", `No model is available for ${req.modality} ${task}`, {
         retryAfter: 60,
       });
     }
     return { primary: resolved[0], fallbacks: resolved.slice(1) };
-  }
-
-  #candidate(snap: Snapshot, model: ModelRow): Candidate {
-    let c = snap.candidates.get(model.id);
-    if (!c) {
-      c = this.#buildCandidate(snap, model);
-      snap.candidates.set(model.id, c);
-    }
-    return c;
-  }
-
-  #buildCandidate(snap: Snapshot, model: ModelRow): Candidate {
-    const row = snap.providers.get(model.provider_id)!;
-    const ep = this.#endpointOf(snap, row);
-    if ("missingSecret" in ep) {
-      // Logged for operators; the caller only learns the model is unavailable.
-      this.#opts.log.warn("provider secret missing", {
-        provider: row.name,
-        env_var: ep.missingSecret,
-      });
-      return { unusable: row.name, status: "unavailable" };
-    }
-    if (model.modality !== "image" && model.modality !== "video") return { model, provider: ep };
-    const caps = mediaCapabilitiesSchema.safeParse(model.capabilities);
-    const pricing = pricingSchema.safeParse(model.pricing);
-    if (!caps.success || !pricing.success) {
-      this.#opts.log.error("invalid model row", {
-        model_id: model.id,
-        model_key: model.model_key,
-        issues: [...(caps.error?.issues ?? []), ...(pricing.error?.issues ?? [])]
-          .map((i) => `${i.path.join(".")}: ${i.message}`),
-      });
-      return { unusable: model.model_key, status: "misconfigured" };
-    }
-    return { model, provider: ep, capabilities: caps.data, pricing: pricing.data };
   }
 
   async #current(force = false): Promise<Snapshot> {
@@ -308,27 +212,8 @@ export class ProviderRegistry {
   async #refresh(): Promise<Snapshot> {
     // Service path: secret_name columns are not readable by users, and the registry is server
     // configuration rather than something a user asks for.
-    return await asService(this.#opts.db, async (tx) => {
-      const [head] = await registryTables.fingerprint(tx);
-      const cooling = new Set(head.cooling);
-      if (this.#snapshot?.fingerprint === head.fingerprint) {
-        // Rows unchanged: endpoints and candidates carry over, the ranking follows the cooling.
-        this.#snapshot = { ...this.#snapshot, cooling, ranked: new Map() };
-        return this.#snapshot;
-      }
-      const providers = await registryTables.providers<ProviderRow>(tx);
-      const models = await registryTables.models<ModelRow>(tx);
-      this.#snapshot = {
-        fingerprint: head.fingerprint,
-        providers: new Map(providers.map((p) => [p.id, p])),
-        models,
-        cooling,
-        endpoints: new Map(),
-        candidates: new Map(),
-        ranked: new Map(),
-      };
-      return this.#snapshot;
-    });
+    this.#snapshot = await asService(this.#opts.db, (tx) => loadSnapshot(tx, this.#snapshot));
+    return this.#snapshot;
   }
 }
 
