@@ -9,11 +9,9 @@ import {
   createFundedUser,
   createSimModel,
   createSimProvider,
+  jobOf,
 } from "../support/jobs.ts";
 import { withDb } from "../support/stack.ts";
-
-type Row = Record<string, unknown>;
-const jobOf = (res: { body: Row }) => res.body.job as Row;
 
 Deno.test("a charge does not wait on another transaction's foreign-key check of the same profile", async () => {
   await withDb(async (sql) => {

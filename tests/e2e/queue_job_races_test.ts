@@ -10,13 +10,11 @@ import {
   createFundedUser,
   createSimModel,
   createSimProvider,
+  jobOf,
   waitForJob,
 } from "../support/jobs.ts";
 import { standardWebhookHeaders } from "../../simulators/standard_webhooks.ts";
 import { createTestUser, stack, withDb } from "../support/stack.ts";
-
-type Row = Record<string, unknown>;
-const jobOf = (res: { body: Row }) => res.body.job as Row;
 
 Deno.test("enqueue_job holds the user's profile row: a second enqueue waits for the first to commit", async () => {
   await withDb(async (sql) => {

@@ -157,3 +157,8 @@ export async function cleanup(
     }
   }
 }
+
+/** The job of a `POST /queue-job` answer (our body's shape). */
+export function jobOf(res: { body: Record<string, unknown> }): Record<string, unknown> {
+  return res.body.job as Record<string, unknown>;
+}
