@@ -1,6 +1,8 @@
 import { assertEquals, assertRejects } from "../../tests/support/assert.ts";
 import { AppError } from "../errors.ts";
-import { readCappedBody } from "./body_reader.ts";
+import { Hono } from "hono";
+import { bodyReader, readCappedBody, requestBytes } from "./body_reader.ts";
+import type { HonoEnv } from "./context.ts";
 
 /** A stream of `chunks` chunks of `size` bytes that counts how many were pulled. */
 function counted(chunks: number, size: number) {
@@ -57,4 +59,54 @@ Deno.test("a body cut off mid-upload is a 400, not a 500", async () => {
   });
   const err = await assertRejects(() => readCappedBody(post(body), { maxBytes: 1000 }), AppError);
   assertEquals((err as AppError).code, "BAD_REQUEST");
+});
+
+Deno.test("a declared length within the cap is read whole, and still checked against the cap", async () => {
+  const bytes = await readCappedBody(post("x".repeat(500), { "content-length": "500" }), {
+    maxBytes: 1000,
+  });
+  assertEquals(bytes.byteLength, 500);
+  // A request built in-process can carry more than it declares (a server connection cannot).
+  const { body } = counted(30, 100);
+  const err = await assertRejects(
+    () => readCappedBody(post(body, { "content-length": "900" }), { maxBytes: 1000 }),
+    AppError,
+  );
+  assertEquals((err as AppError).code, "PAYLOAD_TOO_LARGE");
+  const broken = new ReadableStream<Uint8Array>({
+    pull(ctrl) {
+      ctrl.error(new TypeError("connection reset"));
+    },
+  });
+  const cut = await assertRejects(
+    () => readCappedBody(post(broken, { "content-length": "10" }), { maxBytes: 1000 }),
+    AppError,
+  );
+  assertEquals((cut as AppError).code, "BAD_REQUEST");
+});
+
+Deno.test("after the middleware, Hono's body methods share the kept bytes and raw is the connection's request", async () => {
+  const app = new Hono<HonoEnv>();
+  app.use(bodyReader({ maxBytes: 1000 }));
+  const original = post(JSON.stringify({ a: "é" }), { "content-type": "application/json" });
+  app.post("/", async (c) => {
+    const [text, json, buf] = [await c.req.text(), await c.req.json(), await c.req.arrayBuffer()];
+    return c.json({
+      text,
+      json,
+      bytes: buf.byteLength,
+      kept: requestBytes(c).byteLength,
+      same: c.req.raw === original,
+      signal: c.req.raw.signal instanceof AbortSignal,
+    });
+  });
+  const res = await app.request(original);
+  assertEquals(await res.json(), {
+    text: '{"a":"é"}',
+    json: { a: "é" },
+    bytes: 10,
+    kept: 10,
+    same: true,
+    signal: true,
+  });
 });
