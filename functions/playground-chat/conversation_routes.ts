@@ -124,6 +124,7 @@ export function registerConversations(app: FunctionApp, deps: PlaygroundChatDeps
       characterId: body.character_id,
       userCharacterId: body.user_character_id,
       projectId: body.project_id,
+      conversationType: body.conversation_type,
     });
     const [row] = await asUser(deps.db, caller.claims, (tx) =>
       conversations.insert(tx, {

@@ -8,10 +8,10 @@ import { runTurn, type TurnEvent } from "../../shared/chat/chat_turn.ts";
 import { prepareTurn } from "../../shared/chat/prepare_turn.ts";
 import { asUser } from "../../shared/db/scopes.ts";
 import * as conversations from "../../shared/db/tables/conversations.ts";
-import { AppError } from "../../shared/errors.ts";
+import { AppError, type ErrorCode } from "../../shared/errors.ts";
 import { requireUser, userCaller } from "../../shared/http/auth/guards.ts";
 import type { FunctionApp } from "../../shared/http/create_app.ts";
-import { errorResponses } from "../../shared/http/error_envelope.ts";
+import { errorResponses, toAppError } from "../../shared/http/error_envelope.ts";
 import { decodeCursor, encodeCursor } from "../../shared/http/keyset_cursor.ts";
 import { CONTENT_MODES } from "../../shared/vocabulary.ts";
 import type { PlaygroundChatDeps } from "./app.ts";
@@ -149,17 +149,34 @@ function sseOf(e: TurnEvent) {
       data: { message: messageView(e.message), usage: e.usage },
     };
   }
-  return { event: "error", data: { code: e.code, message: e.message } };
+  const err = turnError(e);
+  return {
+    event: "error",
+    data: {
+      code: err.code,
+      message: err.message,
+      ...(err.retryAfter !== undefined ? { retry_after: Math.ceil(err.retryAfter) } : {}),
+    },
+  };
+}
+
+/**
+ * The envelope's error for a turn's error event: a provider's failure keeps its meaning (an outage
+ * or the provider's own limit is a 503 with Retry-After, a refusal a 502).
+ */
+export function turnError(e: Extract<TurnEvent, { type: "error" }>): AppError {
+  if (e.code === "UPSTREAM_FAILED" && e.cause !== undefined) return toAppError(e.cause);
+  return new AppError(e.code as ErrorCode, e.message);
 }
 
 /**
  * The whole reply of a turn, for answers that are not streamed.
- * @throws {AppError} UPSTREAM_FAILED when the provider failed (no assistant message is stored)
+ * @throws {AppError} from {@link turnError} when the turn failed (no assistant message is stored)
  */
 export async function collect(events: AsyncIterable<TurnEvent>) {
   for await (const e of events) {
     if (e.type === "completed") return e;
-    if (e.type === "error") throw new AppError("UPSTREAM_FAILED", e.message);
+    if (e.type === "error") throw turnError(e);
   }
   throw new AppError("UPSTREAM_FAILED", "The model gave no reply");
 }

@@ -71,17 +71,32 @@ export function registerReferenceChat(app: FunctionApp, deps: PlaygroundChatDeps
     c.set("audit", { action: "chat.message", resourceType: "conversation", resourceId: id });
     const [conversation] = await asUser(deps.db, caller.claims, (tx) => conversations.own(tx, id));
     if (!conversation) throw new AppError("NOT_FOUND", "No such conversation");
-    if (body.character_id && body.character_id !== conversation.character_id) {
-      await checkLinks(deps.db, caller, { characterId: body.character_id });
-      const characterId = body.character_id;
-      await asUser(deps.db, caller.claims, (tx) => conversations.setCharacter(tx, id, characterId));
+    const modelId = await modelOf(deps, body.model_variant);
+    const swap = body.character_id && body.character_id !== conversation.character_id
+      ? body.character_id
+      : undefined;
+    if (swap) {
+      await checkLinks(deps.db, caller, { characterId: swap });
+      await asUser(deps.db, caller.claims, (tx) => conversations.setCharacter(tx, id, swap));
     }
     const turn = await prepareTurn(deps.chat, caller, {
       conversationId: id,
       content: body.message,
-      modelId: await modelOf(deps, body.model_variant),
+      modelId,
       contentTier: body.content_tier,
       systemPromptOverride: body.system_prompt_override,
+    }).catch(async (err) => {
+      // A refused turn changes nothing: the character it came with is put back.
+      if (swap) {
+        await asUser(deps.db, caller.claims, (tx) =>
+          conversations.setCharacter(
+            tx,
+            id,
+            conversation.character_id,
+            conversation.conversation_type,
+          ));
+      }
+      throw err;
     });
     const done = await collect(runTurn(deps.chat, caller, turn, c.req.raw.signal));
     return c.json({

@@ -26,7 +26,8 @@ export function afterTurn(
   turn: PreparedTurn,
   reply: conversations.Message,
 ): void {
-  const characterId = turn.conversation.character_id;
+  // Only a character the caller can still see (a private one of someone else's is not counted).
+  const characterId = turn.characterId;
   if (characterId) {
     // Service path: users cannot write the counter; one statement keeps it exact under load.
     deps.background(asService(deps.db, (tx) => characters.countInteraction(tx, characterId)));
@@ -90,7 +91,9 @@ async function refreshSummary(deps: ChatDeps, caller: ChatCaller, turn: Prepared
     },
   ], 400);
   if (!summary?.trim()) return;
-  await asUser(deps.db, caller.claims, (tx) =>
+  // Service path: users cannot write memory_data (it reaches the system prompt); the id is the
+  // turn's, which open_chat_turn read under the caller's RLS.
+  await asService(deps.db, (tx) =>
     conversations.setMemory(tx, turn.conversation.id, {
       ...(turn.conversation.memory_data as Record<string, unknown>),
       summary: summary.trim(),

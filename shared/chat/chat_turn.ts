@@ -4,13 +4,13 @@
  * when the client went away mid-stream (kept as `partial`, as far as it was shown). A provider
  * error ends the stream with an error and stores no assistant message.
  */
-import { asUser, type Claims } from "../db/scopes.ts";
+import { asService, type Claims } from "../db/scopes.ts";
 import * as conversations from "../db/tables/conversations.ts";
 import { sha256Hex } from "../encoding.ts";
 import { chatFor } from "../providers/adapters.ts";
-import type { ChatMessage, ChatUsage } from "../providers/chat_client.ts";
+import type { ChatMessage, ChatResult, ChatUsage } from "../providers/chat_client.ts";
 import type { ResolvedModel } from "../providers/registry.ts";
-import { recordChatCall } from "../prompts/chat_calls.ts";
+import { type ChatCallOutcome, recordChatCall } from "../prompts/chat_calls.ts";
 import type { ContentMode } from "../vocabulary.ts";
 import type { ChatDeps } from "./chat_deps.ts";
 import { afterTurn } from "./after_turn.ts";
@@ -36,6 +36,8 @@ export interface TurnRequest {
 export interface PreparedTurn {
   conversation: conversations.Conversation;
   userMessage: conversations.Message;
+  /** The linked character the caller can see (RLS), if any: the one the model plays. */
+  characterId: string | null;
   model: ResolvedModel;
   tier: ContentMode;
   messages: ChatMessage[];
@@ -46,11 +48,15 @@ export interface PreparedTurn {
   startedAt: number;
 }
 
-/** What a turn reports, in order: deltas, then one completed or one error. */
+/**
+ * What a turn reports, in order: deltas, then one completed or one error. An error's `cause` is
+ * what failed (a ProviderError, a database error), for the edge to map to its status; its `code`
+ * and `message` are safe to show as they are.
+ */
 export type TurnEvent =
   | { type: "delta"; content: string }
   | { type: "completed"; message: conversations.Message; usage: TurnUsage }
-  | { type: "error"; code: string; message: string };
+  | { type: "error"; code: string; message: string; cause?: unknown };
 
 /** Usage of the reply, as the provider's final chunk reported it. */
 export interface TurnUsage {
@@ -69,7 +75,17 @@ export async function* runTurn(
   signal: AbortSignal,
 ): AsyncGenerator<TurnEvent> {
   const started = performance.now();
+  const record = (outcome: ChatCallOutcome) =>
+    recordChatCall(deps.commits, {
+      model: turn.model,
+      userId: caller.userId,
+      requestType: "chat",
+      started,
+      metadata: { conversation_id: turn.conversation.id, tier: turn.tier },
+    }, outcome).catch((err) => deps.log.error("chat usage row failed", { err }));
   let shown = "";
+  let reply: ChatResult | undefined;
+  let last: Partial<ChatResult> = {};
   const defaults = turn.model.model.input_defaults as { temperature?: number };
   const stream = chatFor(turn.model.provider, { appTitle: "Playground chat" }).stream({
     model: turn.model.model.model_key,
@@ -87,8 +103,10 @@ export async function* runTurn(
         continue;
       }
       if (event.type === "error") {
+        last = event.partial;
         if (signal.aborted) break;
-        await recordCall(deps, caller, turn, started, { error: event.message });
+        // The provider broke the stream after it started: its fault, whatever was billed.
+        await record({ ok: false, error: new Error(event.message), fault: true, ...billed(last) });
         yield {
           type: "error",
           code: "UPSTREAM_FAILED",
@@ -98,79 +116,95 @@ export async function* runTurn(
       }
       // An aborted stream may simply end: what was shown is kept as partial below.
       if (signal.aborted) break;
-      const usage = event.result.usage;
-      const message = await storeReply(deps, caller, turn, event.result.text, "text");
-      await recordCall(deps, caller, turn, started, {
-        usage,
-        generationId: event.result.generationId,
-      });
-      afterTurn(deps, caller, turn, message);
-      yield { type: "completed", message, usage: usageOf(usage, event.result.model) };
-      return;
+      reply = event.result;
     }
   } catch (err) {
     if (!signal.aborted) {
       deps.log.warn("chat provider call failed", { err });
-      await recordCall(deps, caller, turn, started, { error: String(err) });
-      yield { type: "error", code: "UPSTREAM_FAILED", message: "The model could not be reached" };
+      // A ProviderError says whose fault it was (a 429 or a refused request is not the model's).
+      await record({ ok: false, error: err });
+      yield {
+        type: "error",
+        code: "UPSTREAM_FAILED",
+        message: "The model could not be reached",
+        cause: err,
+      };
       return;
     }
   } finally {
-    // The client went away mid-stream: what it was shown is kept, marked as partial.
-    if (signal.aborted && shown.trim()) {
-      await storeReply(deps, caller, turn, shown, "partial").catch((err) =>
-        deps.log.error("storing a partial reply failed", { err })
-      );
-      await recordCall(deps, caller, turn, started, { error: CLIENT_LEFT });
+    if (signal.aborted && !reply) {
+      // The client went away: the call is recorded (the provider may bill it) and what the
+      // client was shown is kept, marked as partial.
+      await record({ ok: false, error: new Error(CLIENT_LEFT), fault: false, ...billed(last) });
+      if (shown.trim()) {
+        await storeReply(deps, turn, shown, "partial").catch((err) =>
+          deps.log.warn("storing a partial reply failed", { err })
+        );
+      }
     }
   }
+  if (!reply) return;
+  // The provider answered: the call is recorded as the success it was before the reply is stored,
+  // so a conversation deleted meanwhile neither loses the usage nor counts against the model.
+  await record({ ok: true, usage: reply.usage, generationId: reply.generationId });
+  let message: conversations.Message;
+  try {
+    message = await storeReply(deps, turn, reply.text, "text");
+  } catch (err) {
+    yield storeFailed(deps, err);
+    return;
+  }
+  afterTurn(deps, caller, turn, message);
+  yield { type: "completed", message, usage: usageOf(reply.usage, reply.model) };
+}
+
+/** Usage and id of a call that failed or was left after the provider started answering. */
+function billed(partial: Partial<ChatResult>) {
+  return { usage: partial.usage, generationId: partial.generationId };
+}
+
+/** The reply could not be stored: gone (deleted meanwhile, RLS refuses the insert) or a fault. */
+function storeFailed(deps: ChatDeps, err: unknown): TurnEvent {
+  const code = String((err as { code?: unknown } | null)?.code);
+  if (code === "42501" || code === "23503") {
+    return {
+      type: "error",
+      code: "NOT_FOUND",
+      message: "The conversation was deleted during the reply",
+    };
+  }
+  deps.log.error("storing a reply failed", { err });
+  return { type: "error", code: "INTERNAL", message: "The reply could not be saved", cause: err };
 }
 
 async function storeReply(
   deps: ChatDeps,
-  caller: ChatCaller,
   turn: PreparedTurn,
   text: string,
   type: "text" | "partial",
 ) {
-  const [message] = await asUser(deps.db, caller.claims, (tx) =>
+  // Service path: users may store only their own side of a conversation (RLS lets them insert
+  // `user` messages); the conversation is the turn's, which open_chat_turn read under their RLS.
+  const [message] = await asService(deps.db, (tx) =>
     conversations.insertMessage(tx, {
       conversationId: turn.conversation.id,
       sender: "assistant",
-      content: text.trim() ? text : "(no reply)",
+      content: storableText(text) || "(no reply)",
       type,
     }));
   return message;
 }
 
-const CLIENT_LEFT = "client disconnected";
-
-async function recordCall(
-  deps: ChatDeps,
-  caller: ChatCaller,
-  turn: PreparedTurn,
-  started: number,
-  outcome: { usage?: ChatUsage; generationId?: string; error?: string },
-) {
-  await recordChatCall(
-    deps.commits,
-    {
-      model: turn.model,
-      userId: caller.userId,
-      requestType: "chat",
-      started,
-      metadata: { conversation_id: turn.conversation.id, tier: turn.tier },
-    },
-    outcome.error === undefined
-      ? { ok: true, usage: outcome.usage, generationId: outcome.generationId }
-      : {
-        ok: false,
-        error: new Error(outcome.error),
-        // A stream the provider broke is its fault; a client that left is nobody's.
-        fault: outcome.error !== CLIENT_LEFT,
-      },
-  ).catch((err) => deps.log.error("chat usage row failed", { err }));
+/**
+ * Model output as Postgres `text` can hold it: without U+0000, which it refuses. Whitespace-only
+ * output counts as empty.
+ */
+export function storableText(text: string): string {
+  const clean = text.includes("\0") ? text.replaceAll("\0", "") : text;
+  return clean.trim() ? clean : "";
 }
+
+const CLIENT_LEFT = "client disconnected";
 
 function usageOf(u: ChatUsage | undefined, model: string): TurnUsage {
   return {

@@ -2,7 +2,9 @@
  * Checks the characters a conversation links before anything is written: the character the
  * model plays must be the caller's or public (a public NSFW one only for an age-verified user,
  * which RLS decides), and the user's persona must be their own. A private character of another
- * user is "not found", never "forbidden": its existence is not the caller's business.
+ * user is "not found", never "forbidden": its existence is not the caller's business. The caller
+ * needs a profile (a token can outlive its user), and only admins may open an `admin`
+ * conversation (its template is the admins').
  */
 import type { Sql } from "../db/client.ts";
 import { asService, asUser, type Claims } from "../db/scopes.ts";
@@ -21,14 +23,20 @@ export async function checkLinks(
     characterId?: string | null;
     userCharacterId?: string | null;
     projectId?: string | null;
+    conversationType?: string;
   },
 ): Promise<characters.Character[]> {
   const ids = [links.characterId, links.userCharacterId].filter((id): id is string => !!id);
-  const [found, project] = await asUser(db, caller.claims, (tx) =>
+  const [found, project, standing] = await asUser(db, caller.claims, (tx) =>
     [
       characters.visibleByIds(tx, ids),
       profiles.ownProject(tx, links.projectId ?? "00000000-0000-0000-0000-000000000000"),
+      profiles.callerStanding(tx),
     ] as const);
+  if (standing.length === 0) throw new AppError("FORBIDDEN", "No profile for this user");
+  if (links.conversationType === "admin" && !standing[0].admin) {
+    throw fieldError("conversation_type", "admin conversations are for admins", "FORBIDDEN");
+  }
   if (links.characterId && !found.some((c) => c.id === links.characterId)) {
     const characterId = links.characterId;
     // Service path: only to tell "verify your age" apart from "no such character".

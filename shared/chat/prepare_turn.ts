@@ -82,8 +82,12 @@ export async function prepareTurn(
     ? "nsfw"
     : "sfw";
 
+  // The admin template is the admins' own, whatever type a conversation was given.
+  const useCases = conversation.conversation_type === "admin" && !opened.admin
+    ? ["chat"]
+    : USE_CASE_BY_TYPE[conversation.conversation_type] ?? ["chat"];
   const template = await chooseTemplate(deps, {
-    useCases: USE_CASE_BY_TYPE[conversation.conversation_type] ?? ["chat"],
+    useCases,
     tier,
     jobType: roleplay ? "roleplay" : "chat",
     model,
@@ -92,7 +96,10 @@ export async function prepareTurn(
   const system = req.systemPromptOverride ?? buildSystemPrompt(
     template?.text ?? DEFAULT_SYSTEM_PROMPT[tier],
     {
-      character: character[0] ?? null,
+      // A character rated for NSFW keeps its own instructions out of an SFW turn.
+      character: character[0] && tier === "sfw" && character[0].content_rating !== "sfw"
+        ? { ...character[0], system_prompt: null }
+        : character[0] ?? null,
       userCharacter: userCharacter[0] ?? null,
       scene: conversation.current_location,
       summary: memory.summary ?? null,
@@ -107,6 +114,7 @@ export async function prepareTurn(
   return {
     conversation,
     userMessage,
+    characterId: character[0]?.id ?? null,
     model,
     tier,
     messages: [

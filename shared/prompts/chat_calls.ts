@@ -29,6 +29,9 @@ export type ChatCallOutcome =
     error: unknown;
     /** Whether the failure is the model's; decided from a ProviderError when not given. */
     fault?: boolean;
+    /** What the provider reported before the call broke off (it may bill it). */
+    usage?: ChatUsage;
+    generationId?: string;
   };
 
 /** Records the call (service path: usage rows and model health are the backend's). */
@@ -68,7 +71,11 @@ export async function recordChatCall(
   const message = err instanceof Error ? err.message : String(err);
   const call = {
     ...row,
+    providerRequestId: outcome.generationId ?? null,
     responseStatus: err instanceof ProviderError ? err.status ?? null : null,
+    tokensInput: outcome.usage?.promptTokens,
+    tokensOutput: outcome.usage?.completionTokens,
+    costUsdActual: outcome.usage?.cost,
     error: message,
   };
   const fault = outcome.fault ??

@@ -198,6 +198,19 @@ Deno.test("collections: create, rename, counts exact after moves and deletes, de
         404,
       );
       assertEquals((await wa(other, "DELETE", `/collections/${b.id}`)).status, 404);
+      // Moves in opposite directions at once queue on the two collections instead of
+      // deadlocking (each used to lock its old collection first): every one is a 200.
+      const three = await savedItem(sql, user, { collection_id: a.id });
+      for (let round = 0; round < 30; round++) {
+        const [there, back] = round % 2 ? [a.id, b.id] : [b.id, a.id];
+        const moved = await Promise.all([
+          wa(user, "PATCH", `/library/${three.item.id}`, { collection_id: there }),
+          wa(user, "PATCH", `/library/${two.item.id}`, { collection_id: back }),
+        ]);
+        assertEquals(moved.map((m) => m.status), [200, 200], `round ${round}`);
+      }
+      assertEquals(await counts(sql, user), { A: 1, Bee: 1 });
+      await wa(user, "DELETE", `/library/${three.item.id}`);
       assertEquals((await wa(user, "POST", "/collections", { name: "" })).status, 400);
       assertEquals((await wa(user, "POST", "/collections", { name: "x\u0000" })).status, 400);
       assertEquals((await wa(user, "DELETE", `/collections/${b.id}`)).status, 200);

@@ -65,10 +65,15 @@ export function update(tx: Tx, id: string, change: { title?: string; status?: st
     returning *`;
 }
 
-/** Points a conversation at another (visible) character. */
-export function setCharacter(tx: Tx, id: string, characterId: string) {
+/** Points a conversation at another (visible) character, as a roleplay unless told otherwise. */
+export function setCharacter(
+  tx: Tx,
+  id: string,
+  characterId: string | null,
+  conversationType = "character_roleplay",
+) {
   return tx<Conversation[]>`
-    update public.conversations set character_id = ${characterId}, conversation_type = 'character_roleplay'
+    update public.conversations set character_id = ${characterId}, conversation_type = ${conversationType}
     where id = ${id} returning *`;
 }
 
