@@ -827,6 +827,9 @@ isOneToOne: false
               "balance": number,"job": Json,"job_id": string,"outcome": string
             }[]
                            },
+"enqueue_precheck":
+{ Args: { "p_cost": number,"p_idempotency_key"?: string,"p_request_hash"?: string,"p_user_id": string }; Returns: string
+                           },
 "expire_workspace_assets":
 { Args: { "p_limit"?: number }; Returns: {
               "id": string,"mime_type": string,"temp_storage_path": string,"thumbnail_path": string,"user_id": string

@@ -2,7 +2,7 @@
  * Creating a job: decide the content mode on the server, check the reference and project
  * belong to the caller, resolve and price the model, then charge and insert in one SQL call.
  */
-import { asUser, type Claims } from "../db/scopes.ts";
+import { asService, asUser, type Claims } from "../db/scopes.ts";
 import * as jobs from "../db/tables/jobs.ts";
 import * as profiles from "../db/tables/profiles.ts";
 import { AppError } from "../errors.ts";
@@ -11,7 +11,7 @@ import { mapInputs } from "../providers/map_inputs.ts";
 import type { ResolvedModel } from "../providers/registry.ts";
 import type { JobDeps } from "./job_deps.ts";
 import type { JobSpec } from "./job_request.ts";
-import { planPrompt, type PromptPlan } from "./job_enhancement.ts";
+import { planPrompt, type PromptPlan, typedPlan } from "./job_enhancement.ts";
 import { checkReference } from "./reference_image.ts";
 import { requestHash } from "./request_hash.ts";
 
@@ -56,9 +56,36 @@ export async function enqueueJob(
       providerHosts: primary.provider.allowedOutputHosts,
     })
     : undefined;
-  const plan = await planPrompt(deps, caller.userId, spec, primary);
-  const { job, cost } = priceAndDescribe(deps, spec, primary, referencePath, plan);
-  return await charge(deps, caller, primary, { job, cost, spec, idempotencyKey });
+  // The seed is drawn once: the job may be described twice (as typed, then enhanced).
+  const seed = primary.capabilities!.supports_seed ? spec.seed ?? deps.random() : undefined;
+  let priced = priceAndDescribe(spec, primary, referencePath, typedPlan(spec), seed);
+  if (spec.enhance && await chargeWouldProceed(deps, caller, priced.cost, spec, idempotencyKey)) {
+    const plan = await planPrompt(deps, caller.userId, spec, primary);
+    priced = priceAndDescribe(spec, primary, referencePath, plan, seed);
+  }
+  return await charge(deps, caller, primary, { ...priced, spec, idempotencyKey });
+}
+
+/**
+ * Whether the charge would go ahead, asked before a paid enhancement: a replay, a reused key, a
+ * full queue or a small balance is answered by the charge below without enhancing anything.
+ */
+async function chargeWouldProceed(
+  deps: JobDeps,
+  caller: JobCaller,
+  cost: number,
+  spec: JobSpec,
+  idempotencyKey: string | undefined,
+): Promise<boolean> {
+  // Service path: the same rows enqueue_job reads for this user (balance, queue, keys).
+  const [row] = await asService(deps.db, (tx) =>
+    jobs.enqueuePrecheck(tx, {
+      userId: caller.userId,
+      cost,
+      idempotencyKey,
+      requestHash: idempotencyKey ? requestHash(spec) : null,
+    }));
+  return row.outcome === "proceed";
 }
 
 /** NSFW only for an age-verified user or an admin who asked for it; projects only their own. */
@@ -107,14 +134,13 @@ function checkAgainstModel(caps: MediaCapabilities, spec: JobSpec): void {
 
 /** The job row to insert and its price, locked now (the seed chosen by the server, if any). */
 function priceAndDescribe(
-  deps: JobDeps,
   spec: JobSpec,
   model: ResolvedModel,
   referencePath: string | undefined,
   plan: PromptPlan,
+  seed: number | undefined,
 ) {
   const caps = model.capabilities!;
-  const seed = caps.supports_seed ? spec.seed ?? deps.random() : undefined;
   const mapped = mapInputs(caps, model.model.input_defaults, {
     prompt: plan.prompt,
     quality: spec.quality,

@@ -26,14 +26,9 @@ export interface PromptPlan {
 /** Enhancements per user per minute unless system_config sets `enhance_requests_per_minute`. */
 export const DEFAULT_ENHANCE_PER_MINUTE = 30;
 
-/** The prompt a job is created with. */
-export async function planPrompt(
-  deps: JobDeps,
-  userId: string,
-  spec: JobSpec,
-  model: ResolvedModel,
-): Promise<PromptPlan> {
-  const typed: PromptPlan = {
+/** The prompt as the client sent it (typed, or enhanced on the client). */
+export function typedPlan(spec: JobSpec): PromptPlan {
+  return {
     prompt: spec.clientEnhancedPrompt ?? spec.prompt,
     original_prompt: spec.prompt,
     enhanced_prompt: spec.clientEnhancedPrompt ?? null,
@@ -43,6 +38,16 @@ export async function planPrompt(
     enhancement_time_ms: null,
     qwen_expansion_percentage: null,
   };
+}
+
+/** The prompt a job is created with. */
+export async function planPrompt(
+  deps: JobDeps,
+  userId: string,
+  spec: JobSpec,
+  model: ResolvedModel,
+): Promise<PromptPlan> {
+  const typed = typedPlan(spec);
   if (!spec.enhance) return typed;
   try {
     // Service path: the user's shared enhancement budget (the counters are runtime state).

@@ -11,9 +11,20 @@ export function estimateTokens(text: string): number {
 const LABEL =
   /^(?:\s*(?:here(?:'s| is) (?:the |your |an? )?)?(?:enhanced|improved|rewritten|final|new|optimi[sz]ed)?\s*(?:image |video )?prompt\s*[:\-–—]\s*)/i;
 
-/** Strips quotes, labels, markdown and extra whitespace; keeps the first paragraph-block. */
+// Control characters (NUL, which Postgres text refuses, escape sequences, C1) other than the
+// whitespace that is normalised below; and UTF-16 halves without their pair.
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
+const LONE_SURROGATE = /[\uD800-\uDFFF]/gu;
+/** Characters past which a run without spaces is not a word but text without boundaries. */
+const LONGEST_WORD = 48;
+
+/**
+ * Strips quotes, labels, markdown and extra whitespace; keeps the first paragraph-block. The
+ * result holds no control characters and is well-formed UTF-16, whatever the model sent.
+ */
 export function cleanEnhanced(raw: string): string {
-  let text = raw.replace(/\r\n?/g, "\n").trim();
+  let text = raw.replace(CONTROL, "").replace(LONE_SURROGATE, "").replace(/\r\n?/g, "\n").trim();
   // A fenced block: keep what is inside.
   const fenced = text.match(/```[a-z]*\n?([\s\S]*?)```/i);
   if (fenced) text = fenced[1].trim();
@@ -33,7 +44,9 @@ export function cleanEnhanced(raw: string): string {
 
 /**
  * Cuts a prompt to `tokenLimit` estimated tokens, at the last comma, sentence end or word
- * boundary before the limit, never mid-word; trailing separators are removed.
+ * boundary before the limit; text without one (a script
+ * written without spaces, a run of emoji) is cut at the limit, never between the two halves of
+ * a character. Trailing separators are removed.
  */
 export function truncateToTokens(text: string, tokenLimit: number): string {
   const maxChars = Math.max(1, tokenLimit * 4);
@@ -41,7 +54,15 @@ export function truncateToTokens(text: string, tokenLimit: number): string {
   const head = text.slice(0, maxChars + 1);
   const comma = Math.max(head.lastIndexOf(","), head.lastIndexOf("."), head.lastIndexOf(";"));
   const space = head.lastIndexOf(" ");
-  // Prefer a phrase boundary when it keeps most of the budget; else the last whole word.
-  const cut = comma >= maxChars * 0.6 ? comma : space > 0 ? space : maxChars;
+  // Prefer a phrase boundary when it keeps most of the budget; else the last whole word, unless
+  // that "word" is longer than any word is (then the text has no word boundaries to respect).
+  let cut = comma >= maxChars * 0.6
+    ? comma
+    : space > 0 && maxChars - space <= LONGEST_WORD
+    ? space
+    : maxChars;
+  // Not between a high and a low surrogate.
+  const unit = text.charCodeAt(cut - 1);
+  if (unit >= 0xd800 && unit <= 0xdbff) cut--;
   return text.slice(0, cut).replace(/[\s,;:.\-–—]+$/, "").trim();
 }

@@ -32,3 +32,22 @@ Deno.test("truncateToTokens cuts at a comma or a word, never mid-word", () => {
   assertEquals(estimateTokens("abcd"), 1);
   assertEquals(estimateTokens("abcde"), 2);
 });
+
+Deno.test("cleanEnhanced drops control characters and lone surrogates a model may send", () => {
+  assertEquals(cleanEnhanced("a red fox\u0000 in snow \u001b[31m"), "a red fox in snow [31m");
+  assertEquals(cleanEnhanced("a\u0085b\u007f c\tand\nd"), "ab c and d");
+  assertEquals(cleanEnhanced("fox \ud83d snow \ude00 😀"), "fox snow 😀");
+  const out = cleanEnhanced("a\ud800");
+  assertEquals([out, out.isWellFormed()], ["a", true]);
+});
+
+Deno.test("truncateToTokens cuts text without spaces at the limit, never inside a character", () => {
+  const emoji = "a" + "😀".repeat(700);
+  const cut = truncateToTokens(emoji, 300);
+  assertEquals([cut.isWellFormed(), cut.length <= 1200, cut.length >= 1199], [true, true, true]);
+  // A long reply whose only space is early is not cut down to its first word.
+  const long = "Echo(qwen) " + "x".repeat(2000);
+  assertEquals(truncateToTokens(long, 100).length, 400);
+  const cjk = "山".repeat(500);
+  assertEquals(truncateToTokens(cjk, 100), "山".repeat(400));
+});

@@ -48,3 +48,40 @@ Deno.test("queue-job with enhance: true stores the enhanced prompt and how; a br
     assertEquals(kept.enhancement_strategy, "fallback_original:provider_error");
   }, { enhancerDefault: true });
 });
+
+Deno.test("queue-job enhances nothing for a replay or a refused charge; a model's stray characters never fail the job", async () => {
+  await withEnhanceSetup(async (sql, s, { user }) => {
+    await addTemplates(sql, s, [{ name: "exact", enhancerModel: "" }]);
+    const enhancements = async () =>
+      (await sql`select count(*)::int as n from public.api_usage_logs
+        where user_id = ${user.id} and request_type = 'enhancement'`)[0].n as number;
+    const key = crypto.randomUUID();
+    const body = { prompt: "a quiet harbour", model_id: s.target.id, enhance: true };
+    const first = await callFn(user, "POST", "/queue-job", body, { "idempotency-key": key });
+    assertEquals(first.status, 202, JSON.stringify(first.body));
+    assertEquals(await enhancements(), 1);
+    const replay = await callFn(user, "POST", "/queue-job", body, { "idempotency-key": key });
+    assertOk(replay.status < 300, JSON.stringify(replay.body));
+    assertEquals((replay.body.job as Body).id, (first.body.job as Body).id);
+    const conflict = await callFn(user, "POST", "/queue-job", { ...body, prompt: "other" }, {
+      "idempotency-key": key,
+    });
+    assertEquals(conflict.status, 409);
+    await sql`update public.profiles set token_balance = 0 where id = ${user.id}`;
+    const broke = await callFn(user, "POST", "/queue-job", body);
+    assertEquals(broke.status, 402);
+    assertEquals(await enhancements(), 1, "no enhancement for a replay, a conflict or a 402");
+
+    await sql`update public.profiles set token_balance = 20 where id = ${user.id}`;
+    const stray = JSON.stringify({ reply: `a red fox\u0000 in snow \u001b[31m ${"😀".repeat(5)}` });
+    const odd = await callFn(user, "POST", "/queue-job", {
+      prompt: `a fox [[sim:${stray}]]`,
+      model_id: s.target.id,
+      enhance: true,
+    });
+    assertEquals(odd.status, 202, JSON.stringify(odd.body));
+    const [job] = await sql`select prompt from public.jobs
+      where id = ${(odd.body.job as Body).id as string}`;
+    assertEquals(job.prompt, `a red fox in snow [31m ${"😀".repeat(5)}`);
+  }, { enhancerDefault: true });
+});

@@ -109,6 +109,26 @@ export function enqueue(
       ${req.cost}::int, ${req.idempotencyKey ?? null}, ${req.requestHash})`;
 }
 
+/** What {@link enqueue} would most likely answer, read without locks (enqueue_precheck). */
+export function enqueuePrecheck(
+  tx: Tx,
+  req: { userId: string; cost: number; idempotencyKey?: string; requestHash: string | null },
+) {
+  return tx<
+    {
+      outcome:
+        | "proceed"
+        | "replayed"
+        | "idempotency_conflict"
+        | "too_many_active"
+        | "insufficient_credits"
+        | "no_profile";
+    }[]
+  >`
+    select public.enqueue_precheck(${req.userId}::uuid, ${req.cost}::int,
+      ${req.idempotencyKey ?? null}, ${req.requestHash}) as outcome`;
+}
+
 /** The only way a job changes state. */
 export function transition(tx: Tx, id: string, event: JobEvent, data: Record<string, unknown>) {
   return tx<Transition[]>`select * from public.job_transition(${id}::uuid, ${event},
