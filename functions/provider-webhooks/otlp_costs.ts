@@ -10,6 +10,9 @@ export interface TraceCost {
 
 type AnyValue = { stringValue?: string; intValue?: string | number; doubleValue?: number };
 
+const anyValue = (v: unknown): AnyValue | undefined =>
+  v !== null && typeof v === "object" ? v as AnyValue : undefined;
+
 function value(v: AnyValue | undefined): string | number | undefined {
   if (!v) return undefined;
   if (v.stringValue !== undefined) return v.stringValue;
@@ -18,10 +21,20 @@ function value(v: AnyValue | undefined): string | number | undefined {
   return undefined;
 }
 
-const num = (v: unknown) => {
+const num = (v: unknown, max: number) => {
   const n = typeof v === "string" ? Number(v) : v;
-  return typeof n === "number" && Number.isFinite(n) && n >= 0 ? n : undefined;
+  return typeof n === "number" && Number.isFinite(n) && n >= 0 && n <= max ? n : undefined;
 };
+// What the usage row's columns hold: tokens are int4, the cost numeric(12, 6). A value outside
+// is not a figure we can keep, and is dropped like any other unreadable one.
+const INT4_MAX = 2_147_483_647;
+const tokens = (v: unknown) => {
+  const n = num(v, INT4_MAX);
+  return n !== undefined && Number.isInteger(n) ? n : undefined;
+};
+const cost = (v: unknown) => num(v, 999_999);
+/** The array at a field, or nothing: a sender's object or number where a list belongs is skipped. */
+const list = (v: unknown): unknown[] => Array.isArray(v) ? v : [];
 
 /** Every span that names a generation, with what it reports. Unknown shapes yield nothing. */
 export function costsFromTrace(trace: unknown): TraceCost[] {
@@ -29,23 +42,22 @@ export function costsFromTrace(trace: unknown): TraceCost[] {
   const resourceSpans = (trace as { resourceSpans?: unknown[] })?.resourceSpans;
   if (!Array.isArray(resourceSpans)) return out;
   for (const rs of resourceSpans) {
-    for (const ss of (rs as { scopeSpans?: unknown[] })?.scopeSpans ?? []) {
-      for (const span of (ss as { spans?: unknown[] })?.spans ?? []) {
+    for (const ss of list((rs as { scopeSpans?: unknown })?.scopeSpans)) {
+      for (const span of list((ss as { spans?: unknown })?.spans)) {
         const attrs = new Map<string, string | number | undefined>();
-        for (
-          const a of (span as { attributes?: { key: string; value: AnyValue }[] })?.attributes ?? []
-        ) {
-          if (a && typeof a.key === "string") attrs.set(a.key, value(a.value));
+        for (const raw of list((span as { attributes?: unknown })?.attributes)) {
+          const a = raw as { key?: unknown; value?: unknown } | null;
+          if (a && typeof a.key === "string") attrs.set(a.key, value(anyValue(a.value)));
         }
         const id = attrs.get("openrouter.generation_id") ?? attrs.get("gen_ai.response.id");
         if (typeof id !== "string" || id.length === 0 || id.length > 200) continue;
         out.push({
           generationId: id,
-          costUsd: num(attrs.get("gen_ai.usage.cost")),
-          tokensInput: num(
+          costUsd: cost(attrs.get("gen_ai.usage.cost")),
+          tokensInput: tokens(
             attrs.get("gen_ai.usage.input_tokens") ?? attrs.get("gen_ai.usage.prompt_tokens"),
           ),
-          tokensOutput: num(
+          tokensOutput: tokens(
             attrs.get("gen_ai.usage.output_tokens") ?? attrs.get("gen_ai.usage.completion_tokens"),
           ),
         });

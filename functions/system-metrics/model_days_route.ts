@@ -18,7 +18,7 @@ const MAX_ROWS = 20_000;
 
 const rowSchema = z.object({
   date: z.string(),
-  model_id: z.uuid(),
+  model_id: z.guid(),
   model_key: z.string().nullable(),
   model_type: z.string().nullable(),
   total: z.number().int(),
@@ -42,7 +42,7 @@ const route = createRoute({
     query: z.object({
       from: daySchema.optional(),
       to: daySchema.optional(),
-      model_id: z.uuid().optional(),
+      model_id: z.guid().optional(),
     }),
   },
   responses: {

@@ -6,8 +6,10 @@
 import { z } from "@hono/zod-openapi";
 
 const count = z.number().int().min(0);
+// Ids the database holds: any 8-4-4-4-12 hex (Postgres takes ids without a version, as hand-made
+// seed rows have), not only the RFC 9562 versions z.uuid() insists on.
 const modelRef = {
-  model_id: z.uuid().nullable(),
+  model_id: z.guid().nullable(),
   model_key: z.string().nullable(),
 };
 
@@ -35,7 +37,7 @@ export const overviewSchema = z.object({
     })),
   }),
   providers: z.array(z.object({
-    id: z.uuid(),
+    id: z.guid(),
     name: z.string(),
     requests_1h: count,
     error_rate_1h: z.number().min(0).max(1).nullable(),
