@@ -55,6 +55,12 @@ const notFound = (message: string) =>
     headers: { "content-type": "application/json", "access-control-allow-origin": "*" },
   });
 
+const badRequest = (message: string) =>
+  new Response(JSON.stringify({ code: "BAD_REQUEST", message }), {
+    status: 400,
+    headers: { "content-type": "application/json", "access-control-allow-origin": "*" },
+  });
+
 /** The path of a request URL exactly as the client sent it (no dot-segment resolution). */
 export function rawPathname(url: string): string {
   const start = url.indexOf("/", url.indexOf("//") + 2);
@@ -102,7 +108,14 @@ export function startGateway(opts: GatewayOptions): Deno.HttpServer {
       const headers = new Headers(req.headers);
       headers.set("x-forwarded-for", (info.remoteAddr as Deno.NetAddr).hostname);
       headers.set("x-forwarded-host", url.host);
-      const body = await forwardBody(req);
+      let body: BodyInit | null;
+      try {
+        body = await forwardBody(req);
+      } catch {
+        // The client sent less than its Content-Length, or left mid-upload: nobody is there to
+        // read an answer, but the gateway answers as a platform would, without a stack trace.
+        return badRequest("Request body was cut off");
+      }
       try {
         const init: RequestInit & { duplex: "half" } = {
           method: req.method,

@@ -84,7 +84,9 @@ function pathPattern(path: string): RegExp {
     if (seg.startsWith(":")) return "[^/]+";
     return seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   }).join("/");
-  return new RegExp(`^${source}/?$`);
+  // Exact, as the router is: a trailing slash reaches no route, so it is a 404, not a 405
+  // naming the method that was used.
+  return new RegExp(`^${source}$`);
 }
 
 /** Creates a function's app under `/<name>`. */

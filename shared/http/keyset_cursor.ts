@@ -6,7 +6,17 @@ import { z } from "zod";
 import { decodeBase64 } from "../encoding.ts";
 import { AppError } from "../errors.ts";
 
-const cursorSchema = z.object({ c: z.iso.datetime({ offset: true }), i: z.uuid() });
+// ISO 8601 allows what Postgres' timestamptz refuses (year 0000, offsets past ±15:59); such a
+// cursor must be a 400 here, not an error from the database. The string itself is kept: it has
+// the microseconds a Date would drop.
+const inPostgresRange = (iso: string) => {
+  const offset = /([+-])(\d{2}):?\d{2}$/.exec(iso);
+  return Number(iso.slice(0, 4)) >= 1 && (!offset || Number(offset[2]) <= 15);
+};
+const cursorSchema = z.object({
+  c: z.iso.datetime({ offset: true }).refine(inPostgresRange),
+  i: z.uuid(),
+});
 
 /** A position in a (timestamp, id) ordering. */
 export interface KeysetPosition {

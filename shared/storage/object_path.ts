@@ -9,9 +9,11 @@ import { ObjectStoreError } from "./storage_errors.ts";
 export const MAX_OBJECT_PATH_LENGTH = 1024;
 
 // Storage's key alphabet (S3 "safe" characters plus a few it handles specially); anything else
-// is refused by the server with InvalidKey, so we refuse it first with a clearer message.
-const KEY_CHARS = /^[\w/!\-.*'() &$@=;:+,?]*$/;
-const BUCKET_NAME = /^[A-Za-z0-9][\w!\-.*'() &$@=;:+,?]{0,99}$/;
+// is refused by the server with InvalidKey, so we refuse it first with a clearer message. `?`
+// is refused too, though Storage takes it: supabase-js puts the key into URLs unencoded, so a
+// `?` would end the path there and the object signed or read would not be the one checked.
+const KEY_CHARS = /^[\w/!\-.*'() &$@=;:+,]*$/;
+const BUCKET_NAME = /^[A-Za-z0-9][\w!\-.*'() &$@=;:+,]{0,99}$/;
 // deno-lint-ignore no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 

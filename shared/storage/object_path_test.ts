@@ -32,6 +32,10 @@ Deno.test("objectPathProblem refuses traversal, absolute, empty and control-char
     ["a/ b.png", /surrounding spaces/],
     ["a/é.png", /character/],
     ["a/%2e%2e/b.png", /character/],
+    // supabase-js would send these unencoded: the URL's path would end at `?` (or `#`).
+    ["u/src1.png?anything=1", /character/],
+    ["u/..?/other/secret.png", /character/],
+    ["u/a#b.png", /character/],
     ["x".repeat(1025), /too long/],
   ];
   for (const [path, why] of cases) {

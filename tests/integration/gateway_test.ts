@@ -50,6 +50,12 @@ Deno.test("unknown routes get a 404 envelope, wrong methods a 405 with Allow", a
   assertEquals(wrong.status, 405);
   assertEquals(wrong.headers.get("allow"), "GET, OPTIONS");
   assertEquals((await envelope(wrong)).code, "METHOD_NOT_ALLOWED");
+  // A trailing slash reaches no route: a 404, not a 405 whose Allow names the method used.
+  for (const path of ["/queue-job/", "/system-metrics/models/", "/enhance-prompt/"]) {
+    const slash = await fetch(url(path), { method: "POST", body: "{}" });
+    assertEquals([path, slash.status], [path, 404]);
+    assertEquals((await envelope(slash)).code, "NOT_FOUND");
+  }
   const noFunction = await fetch(url("/no-such-function/health"));
   assertEquals(noFunction.status, 404);
   await noFunction.body?.cancel();
