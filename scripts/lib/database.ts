@@ -2,6 +2,7 @@
  * Brings a database to the project's schema: the Supabase bootstrap where it is missing, the
  * migrations through the real Supabase CLI (`db push`), then optionally `seed.sql`.
  */
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { REPO_ROOT } from "./cluster.ts";
 import { run } from "./process.ts";
@@ -44,6 +45,25 @@ export interface PrepareOptions {
   log?: (line: string) => void;
 }
 
+const BOOTSTRAP = join(REPO_ROOT, "supabase/local/bootstrap.sql");
+/** Written on the storage schema after the bootstrap, with the file's hash. */
+const BOOTSTRAP_MARK = "local bootstrap sha256:";
+
+async function bootstrapHash(): Promise<string> {
+  return createHash("sha256").update(await Deno.readFile(BOOTSTRAP)).digest("hex");
+}
+
+/**
+ * Whether one of our private clusters (only those come with a superuser URL) was bootstrapped
+ * from the current file; one bootstrapped before the mark existed has none.
+ */
+async function bootstrapIsCurrent(adminUrl: string): Promise<boolean> {
+  const mark = await psql(adminUrl, {
+    command: "select coalesce(obj_description('storage'::regnamespace, 'pg_namespace'), '')",
+  });
+  return mark === BOOTSTRAP_MARK + await bootstrapHash();
+}
+
 /** Applies bootstrap (when missing), migrations and seed. */
 export async function prepareDatabase(opts: PrepareOptions): Promise<void> {
   const log = opts.log ?? ((line: string) => console.log(line));
@@ -53,9 +73,19 @@ export async function prepareDatabase(opts: PrepareOptions): Promise<void> {
       throw new Error("Database lacks the Supabase bootstrap and no superuser URL was given");
     }
     log("db: applying Supabase bootstrap (roles, auth, storage, extensions)");
-    await psql(opts.adminUrl, { file: join(REPO_ROOT, "supabase/local/bootstrap.sql") }, {
-      quiet: true,
-    });
+    await psql(opts.adminUrl, { file: BOOTSTRAP }, { quiet: true });
+    await psql(opts.adminUrl, {
+      command: `comment on schema storage is '${BOOTSTRAP_MARK}${await bootstrapHash()}'`,
+    }, { quiet: true });
+  } else if (opts.adminUrl && !await bootstrapIsCurrent(opts.adminUrl)) {
+    // A private cluster made from an older bootstrap.sql: its auth and storage schemas miss
+    // what the current one creates (the Storage simulator reads those columns). Recreating it
+    // loses its data, so that is the developer's call.
+    log(
+      "db: WARNING this cluster was bootstrapped from an older supabase/local/bootstrap.sql; " +
+        "its auth and storage schemas may lack what the simulators read. " +
+        "Run `npm run dev -- --reset` to recreate it (its data is lost).",
+    );
   }
   if (opts.testExtensions && opts.adminUrl) {
     await psql(opts.adminUrl, {
