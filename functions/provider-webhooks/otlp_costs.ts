@@ -1,4 +1,5 @@
 /** Reads generation ids, token counts and cost from an OTLP/JSON trace (OpenRouter Broadcast). */
+import { storable } from "../../shared/db/tables/api_usage_logs.ts";
 
 /** One generation's usage from a span. */
 export interface TraceCost {
@@ -21,18 +22,10 @@ function value(v: AnyValue | undefined): string | number | undefined {
   return undefined;
 }
 
-const num = (v: unknown, max: number) => {
-  const n = typeof v === "string" ? Number(v) : v;
-  return typeof n === "number" && Number.isFinite(n) && n >= 0 && n <= max ? n : undefined;
-};
-// What the usage row's columns hold: tokens are int4, the cost numeric(12, 6). A value outside
-// is not a figure we can keep, and is dropped like any other unreadable one.
-const INT4_MAX = 2_147_483_647;
-const tokens = (v: unknown) => {
-  const n = num(v, INT4_MAX);
-  return n !== undefined && Number.isInteger(n) ? n : undefined;
-};
-const cost = (v: unknown) => num(v, 999_999);
+const num = (v: unknown) => typeof v === "string" ? Number(v) : v;
+// What the usage row's columns hold; a value outside is dropped like any other unreadable one.
+const tokens = (v: unknown) => storable.tokens(num(v));
+const cost = (v: unknown) => storable.costUsd(num(v));
 /** The array at a field, or nothing: a sender's object or number where a list belongs is skipped. */
 const list = (v: unknown): unknown[] => Array.isArray(v) ? v : [];
 

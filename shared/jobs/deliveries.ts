@@ -128,7 +128,13 @@ export async function handleDelivery(
       .catch((e) => deps.log.error("releasing a delivery claim failed", { err: e }));
     throw err;
   }
-  if (result !== "duplicate" && result !== "ignored") await recordCost(deps, d);
+  if (result !== "duplicate" && result !== "ignored") {
+    // Bookkeeping after the job is settled: failing it would fail a delivery whose redelivery
+    // is then a duplicate, so the cost would never be recorded anyway.
+    await recordCost(deps, d).catch((err) =>
+      deps.log.error("recording a delivery's cost failed", { err })
+    );
+  }
   return result;
 }
 

@@ -5,7 +5,7 @@
  * U+0000 is stored; a client that leaves before the first token still has its call recorded;
  * admin conversations, deleted accounts, characters that went private and refused swaps.
  */
-import { assertEquals } from "../support/assert.ts";
+import { assertEquals, assertOk } from "../support/assert.ts";
 import {
   type Body,
   createCharacter,
@@ -87,6 +87,19 @@ Deno.test("playground-chat: a reply with U+0000 is stored; a client gone before 
     });
     assertEquals(res.status, 200, res.text);
     assertEquals(JSON.parse(res.text).message.content, "a  b");
+    // A cost no column can hold: the call is still recorded, without it.
+    const dear = await post(alice, id, {
+      content: `dear ${sim({ reply: "ok", cost: 1e9 })}`,
+      model_id: s.model.id,
+      stream: false,
+    });
+    assertEquals(dear.status, 200, dear.text);
+    const [kept] = await sql`select cost_usd_actual, tokens_output from public.api_usage_logs
+      where provider_metadata ->> 'conversation_id' = ${id} and response_status = 200
+        and provider_metadata ? 'tier'
+      order by created_at desc limit 1`;
+    assertEquals(kept.cost_usd_actual, null);
+    assertOk((kept.tokens_output as number) > 0);
 
     const port = stack.functionPorts["playground-chat"];
     const abort = new AbortController();
@@ -113,8 +126,12 @@ Deno.test("playground-chat: a reply with U+0000 is stored; a client gone before 
     }, 10_000);
     assertEquals(gone.error_message, "client disconnected");
     const replies = await sql`select content from public.messages
-      where conversation_id = ${id} and sender = 'assistant'`;
-    assertEquals(replies.map((r) => r.content), ["a  b"], "nothing was shown, nothing stored");
+      where conversation_id = ${id} and sender = 'assistant' order by created_at`;
+    assertEquals(
+      replies.map((r) => r.content),
+      ["a  b", "ok"],
+      "nothing was shown, nothing stored",
+    );
   });
 });
 

@@ -27,8 +27,13 @@ export interface ProviderCall {
   metadata?: Record<string, unknown>;
 }
 
-/** The row for one call. */
+/** The row for one call (a provider's figures kept only as far as the columns hold them). */
 export function insertCall(tx: Tx, call: ProviderCall) {
+  const tokensIn = storable.tokens(call.tokensInput);
+  const tokensOut = storable.tokens(call.tokensOutput);
+  const tokensTotal = tokensIn !== undefined || tokensOut !== undefined
+    ? storable.tokens((tokensIn ?? 0) + (tokensOut ?? 0))
+    : undefined;
   return tx<{ id: string }[]>`
     insert into public.api_usage_logs (provider_id, model_id, user_id, job_id, request_type, endpoint_path,
       provider_request_id, response_status, response_time_ms, tokens_input, tokens_output, tokens_total,
@@ -39,18 +44,24 @@ export function insertCall(tx: Tx, call: ProviderCall) {
       ${call.endpointPath ?? null}, ${call.providerRequestId ?? null}, ${
     call.responseStatus ?? null
   },
-      ${Math.max(0, Math.round(call.latencyMs))}, ${call.tokensInput ?? null}, ${
-    call.tokensOutput ?? null
-  },
-      ${
-    call.tokensInput !== undefined || call.tokensOutput !== undefined
-      ? (call.tokensInput ?? 0) + (call.tokensOutput ?? 0)
-      : null
-  },
-      ${call.costUsdEstimated ?? null}, ${call.costUsdActual ?? null}, ${call.costCredits ?? null},
+      ${Math.max(0, Math.round(call.latencyMs))}, ${tokensIn ?? null}, ${tokensOut ?? null},
+      ${tokensTotal ?? null}, ${storable.costUsd(call.costUsdEstimated) ?? null},
+      ${storable.costUsd(call.costUsdActual) ?? null}, ${call.costCredits ?? null},
       ${call.error ? call.error.slice(0, 4000) : null}, ${tx.json((call.metadata ?? {}) as never)})
     returning id`;
 }
+
+/**
+ * A provider's figure as the columns can hold it (tokens int4, cost numeric(12, 6)), else
+ * undefined: a figure reported by a provider is not ours to trust, and one out of range must not
+ * fail the write that carries it.
+ */
+export const storable = {
+  tokens: (n: unknown): number | undefined =>
+    typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= 2_147_483_647 ? n : undefined,
+  costUsd: (n: unknown): number | undefined =>
+    typeof n === "number" && Number.isFinite(n) && n >= 0 && n < 1_000_000 ? n : undefined,
+};
 
 /** What a provider later says a call really cost. */
 export interface ActualCost {
@@ -72,9 +83,9 @@ export function recordActualCost(
   actual: ActualCost,
 ) {
   return tx<{ id: string }[]>`update public.api_usage_logs set
-      cost_usd_actual = coalesce(${actual.costUsd ?? null}, cost_usd_actual),
-      tokens_input = coalesce(${actual.tokensInput ?? null}, tokens_input),
-      tokens_output = coalesce(${actual.tokensOutput ?? null}, tokens_output),
+      cost_usd_actual = coalesce(${storable.costUsd(actual.costUsd) ?? null}, cost_usd_actual),
+      tokens_input = coalesce(${storable.tokens(actual.tokensInput) ?? null}, tokens_input),
+      tokens_output = coalesce(${storable.tokens(actual.tokensOutput) ?? null}, tokens_output),
       provider_metadata = provider_metadata || ${tx.json((actual.metadata ?? {}) as never)}
     where provider_id = any(${[providerIds].flat()}::uuid[])
       and provider_request_id = ${providerRequestId}
