@@ -10,6 +10,7 @@ import {
   type Body,
   createCharacter,
   err,
+  openStreamDirect,
   parseEvents,
   postMessage as post,
   sim,
@@ -17,7 +18,6 @@ import {
   withChat,
 } from "../support/chat.ts";
 import { callFn } from "../support/jobs.ts";
-import { stack } from "../support/stack.ts";
 
 async function newConversation(user: Parameters<typeof callFn>[0], body: Body = {}) {
   const created = await callFn(user, "POST", "/playground-chat/conversations", body);
@@ -101,24 +101,12 @@ Deno.test("playground-chat: a reply with U+0000 is stored; a client gone before 
     assertEquals(kept.cost_usd_actual, null);
     assertOk((kept.tokens_output as number) > 0);
 
-    const port = stack.functionPorts["playground-chat"];
-    const abort = new AbortController();
-    const slow = await fetch(
-      `http://127.0.0.1:${port}/playground-chat/conversations/${id}/messages`,
-      {
-        method: "POST",
-        headers: { authorization: `Bearer ${alice.jwt}`, "content-type": "application/json" },
-        body: JSON.stringify({
-          content: `slow ${sim({ latency_ms: 4000 })}`,
-          model_id: s.model.id,
-        }),
-        signal: abort.signal,
-      },
-    );
-    const reader = slow.body!.getReader();
-    await reader.read(); // the opening comment
-    abort.abort();
-    await reader.cancel().catch(() => {});
+    const slow = await openStreamDirect(alice, id, {
+      content: `slow ${sim({ latency_ms: 4000 })}`,
+      model_id: s.model.id,
+    });
+    await slow.reader.read(); // the opening comment
+    await slow.abort();
     const gone = await until("the call of a client that left", async () => {
       const [r] = await sql`select error_message from public.api_usage_logs
         where provider_metadata ->> 'conversation_id' = ${id} and error_message is not null`;

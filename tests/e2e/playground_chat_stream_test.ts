@@ -6,6 +6,7 @@ import { assertEquals, assertOk } from "../support/assert.ts";
 import {
   type Body,
   createCharacter,
+  openStreamDirect,
   parseEvents,
   postMessage as post,
   sim,
@@ -13,7 +14,6 @@ import {
   withChat,
 } from "../support/chat.ts";
 import { callFn } from "../support/jobs.ts";
-import { stack } from "../support/stack.ts";
 
 Deno.test("playground-chat: a streamed reply's events in order, both messages stored, usage, count and title", async () => {
   await withChat(async (sql, s, { alice }) => {
@@ -81,30 +81,18 @@ Deno.test("playground-chat: a client that goes away keeps what it saw; a provide
     const created = await callFn(alice, "POST", "/playground-chat/conversations", {});
     const id = (created.body.conversation as Body).id as string;
     const words = Array.from({ length: 60 }, (_, i) => `word${i}`).join(" ");
-    // Straight to the function: the client's disconnect is the function's to see.
-    const port = stack.functionPorts["playground-chat"];
-    const abort = new AbortController();
-    const res = await fetch(
-      `http://127.0.0.1:${port}/playground-chat/conversations/${id}/messages`,
-      {
-        method: "POST",
-        headers: { authorization: `Bearer ${alice.jwt}`, "content-type": "application/json" },
-        body: JSON.stringify({
-          content: `Go ${sim({ reply: words, latency_ms: 400 })}`,
-          model_id: s.model.id,
-        }),
-        signal: abort.signal,
-      },
-    );
-    const reader = res.body!.getReader();
+    const stream = await openStreamDirect(alice, id, {
+      content: `Go ${sim({ reply: words, latency_ms: 400 })}`,
+      model_id: s.model.id,
+    });
+    const reader = stream.reader;
     let seen = "";
     while (!seen.includes('word3"')) {
       const { value, done } = await reader.read();
       if (done) break;
       seen += new TextDecoder().decode(value);
     }
-    abort.abort();
-    await reader.cancel().catch(() => {});
+    await stream.abort();
     const shown = parseEvents(seen).events.filter((e) => e.event === "message.delta")
       .map((e) => e.data.content).join("");
     const partial = await until("the partial reply", async () => {

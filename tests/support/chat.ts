@@ -175,3 +175,29 @@ export async function postMessage(user: TestUser, conversationId: string, body: 
     text: await res.text(),
   };
 }
+
+/**
+ * Posts a message straight to the function (not through the gateway: the client's disconnect is
+ * the function's to see) and answers the open stream's reader; `abort` disconnects.
+ */
+export async function openStreamDirect(user: TestUser, conversationId: string, body: Body) {
+  const port = stack.functionPorts["playground-chat"];
+  const abort = new AbortController();
+  const res = await fetch(
+    `http://127.0.0.1:${port}/playground-chat/conversations/${conversationId}/messages`,
+    {
+      method: "POST",
+      headers: { authorization: `Bearer ${user.jwt}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+      signal: abort.signal,
+    },
+  );
+  const reader = res.body!.getReader();
+  return {
+    reader,
+    async abort() {
+      abort.abort();
+      await reader.cancel().catch(() => {});
+    },
+  };
+}
