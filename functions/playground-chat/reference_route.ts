@@ -9,11 +9,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { runTurn } from "../../shared/chat/chat_turn.ts";
 import { prepareTurn } from "../../shared/chat/prepare_turn.ts";
-import { checkLinks } from "../../shared/chat/linked_characters.ts";
-import { asUser } from "../../shared/db/scopes.ts";
-import * as conversations from "../../shared/db/tables/conversations.ts";
 import { isUuid } from "../../shared/encoding.ts";
-import { AppError } from "../../shared/errors.ts";
 import { requireUser, userCaller } from "../../shared/http/auth/guards.ts";
 import type { FunctionApp } from "../../shared/http/create_app.ts";
 import { errorResponses } from "../../shared/http/error_envelope.ts";
@@ -69,34 +65,15 @@ export function registerReferenceChat(app: FunctionApp, deps: PlaygroundChatDeps
     const body = c.req.valid("json");
     const id = body.conversation_id;
     c.set("audit", { action: "chat.message", resourceType: "conversation", resourceId: id });
-    const [conversation] = await asUser(deps.db, caller.claims, (tx) => conversations.own(tx, id));
-    if (!conversation) throw new AppError("NOT_FOUND", "No such conversation");
-    const modelId = await modelOf(deps, body.model_variant);
-    const swap = body.character_id && body.character_id !== conversation.character_id
-      ? body.character_id
-      : undefined;
-    if (swap) {
-      await checkLinks(deps.db, caller, { characterId: swap });
-      await asUser(deps.db, caller.claims, (tx) => conversations.setCharacter(tx, id, swap));
-    }
+    // One round trip: open_chat_turn checks the conversation and the character (a switch commits
+    // with the turn, so a refused turn changes nothing).
     const turn = await prepareTurn(deps.chat, caller, {
       conversationId: id,
       content: body.message,
-      modelId,
+      modelId: await modelOf(deps, body.model_variant),
       contentTier: body.content_tier,
       systemPromptOverride: body.system_prompt_override,
-    }).catch(async (err) => {
-      // A refused turn changes nothing: the character it came with is put back.
-      if (swap) {
-        await asUser(deps.db, caller.claims, (tx) =>
-          conversations.setCharacter(
-            tx,
-            id,
-            conversation.character_id,
-            conversation.conversation_type,
-          ));
-      }
-      throw err;
+      characterId: body.character_id,
     });
     const done = await collect(runTurn(deps.chat, caller, turn, c.req.raw.signal));
     return c.json({

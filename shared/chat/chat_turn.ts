@@ -30,6 +30,8 @@ export interface TurnRequest {
   contentTier?: ContentMode;
   /** Admins only: replaces the template's system prompt. */
   systemPromptOverride?: string;
+  /** A character to switch the conversation to, with this turn (checked visible first). */
+  characterId?: string;
 }
 
 /** A turn ready to run: everything decided, the user's message stored. */

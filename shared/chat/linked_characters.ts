@@ -38,12 +38,7 @@ export async function checkLinks(
     throw fieldError("conversation_type", "admin conversations are for admins", "FORBIDDEN");
   }
   if (links.characterId && !found.some((c) => c.id === links.characterId)) {
-    const characterId = links.characterId;
-    // Service path: only to tell "verify your age" apart from "no such character".
-    const [nsfw] = await asService(db, (tx) => characters.isPublicNsfw(tx, characterId));
-    throw nsfw
-      ? fieldError("character_id", "this character needs an age-verified account", "FORBIDDEN")
-      : fieldError("character_id", "no such character", "NOT_FOUND");
+    throw await hiddenCharacterError(db, links.characterId);
   }
   if (
     links.userCharacterId &&
@@ -55,4 +50,16 @@ export async function checkLinks(
     throw fieldError("project_id", "no such project of yours", "NOT_FOUND");
   }
   return found;
+}
+
+/**
+ * The answer for a character the caller cannot see (`character_id`): 403 for a public NSFW one
+ * (the account needs age verification), else 404.
+ */
+export async function hiddenCharacterError(db: Sql, characterId: string): Promise<AppError> {
+  // Service path: only to tell "verify your age" apart from "no such character".
+  const [nsfw] = await asService(db, (tx) => characters.isPublicNsfw(tx, characterId));
+  return nsfw
+    ? fieldError("character_id", "this character needs an age-verified account", "FORBIDDEN")
+    : fieldError("character_id", "no such character", "NOT_FOUND");
 }

@@ -15,6 +15,7 @@ import type { ChatDeps } from "./chat_deps.ts";
 import type { ChatCaller, PreparedTurn, TurnRequest } from "./chat_turn.ts";
 import { contextWindow, fitHistory } from "./history.ts";
 import { buildSystemPrompt } from "./system_prompt.ts";
+import { hiddenCharacterError } from "./linked_characters.ts";
 
 const USE_CASE_BY_TYPE: Record<string, string[]> = {
   character_roleplay: ["character_roleplay"],
@@ -52,6 +53,7 @@ export async function prepareTurn(
         wantsPromptOverride: req.systemPromptOverride !== undefined,
         historyLimit: settings.chat_history_messages,
         defaultPerMinute: DEFAULT_CHAT_PER_MINUTE,
+        characterId: req.characterId,
       }),
   );
   switch (opened.outcome) {
@@ -61,6 +63,8 @@ export async function prepareTurn(
       throw fieldError("content_tier", "nsfw needs an age-verified account", "FORBIDDEN");
     case "override_forbidden":
       throw fieldError("system_prompt", "only admins may set the system prompt", "FORBIDDEN");
+    case "character_not_found":
+      throw await hiddenCharacterError(deps.db, req.characterId!);
     case "rate_limited":
       throw new AppError("RATE_LIMITED", "Too many requests; try again shortly", {
         retryAfter: Math.ceil(opened.wait_ms / 1000),

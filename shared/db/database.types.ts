@@ -847,7 +847,7 @@ isOneToOne: false
             }[]
                            },
 "open_chat_turn":
-{ Args: { "p_content": string,"p_conversation_id": string,"p_default_per_minute": number,"p_history_limit": number,"p_wants_nsfw": boolean,"p_wants_prompt_override": boolean }; Returns: Json
+{ Args: { "p_character_id"?: string,"p_content": string,"p_conversation_id": string,"p_default_per_minute": number,"p_history_limit": number,"p_wants_nsfw": boolean,"p_wants_prompt_override": boolean }; Returns: Json
                            },
 "purge_expired_records":
 { Args: { "p_batch_size"?: number,"p_time_budget_ms"?: number }; Returns: Json

@@ -2,7 +2,7 @@
 -- caller's standing, takes the chat rate-limit slot and stores the user's message; nothing is
 -- stored for a request it refuses. take_own_rate_slot spends only the caller's own budget.
 begin;
-select plan(16);
+select plan(20);
 
 select tests.create_supabase_user('alice');
 select tests.create_supabase_user('bob');
@@ -62,6 +62,32 @@ select results_eq(
 select throws_ok(
   $$select public.take_own_rate_slot('made_up', 5)$$, '22023', 'unknown rate-limit bucket made_up',
   'A caller cannot create counters of buckets it makes up'
+);
+
+-- Switching the character with the turn (the reference body): after every check, in the turn.
+select tests.clear_authentication();
+insert into public.characters (id, user_id, name, description, is_public)
+values ('77777777-0000-4000-8000-000000000002', null, 'Other', 'x', true),
+       ('77777777-0000-4000-8000-000000000003', tests.get_supabase_uid('bob'), 'Bob private', 'x', false);
+select tests.authenticate_as('alice');
+select is(
+  public.open_chat_turn('77777777-1000-4000-8000-00000000000a', 'x', false, true, 5, 10,
+    '77777777-0000-4000-8000-000000000002') ->> 'outcome',
+  'override_forbidden', 'A refused turn with a switch'
+);
+select is(
+  (select character_id from public.conversations where id = '77777777-1000-4000-8000-00000000000a'),
+  '77777777-0000-4000-8000-000000000001'::uuid, '... switches nothing'
+);
+select is(
+  public.open_chat_turn('77777777-1000-4000-8000-00000000000a', 'x', false, false, 5, 10,
+    '77777777-0000-4000-8000-000000000003') ->> 'outcome',
+  'character_not_found', 'Another user''s private character is not found'
+);
+select is(
+  public.open_chat_turn('77777777-1000-4000-8000-00000000000a', 'switched', false, false, 5, 10,
+    '77777777-0000-4000-8000-000000000002') -> 'characters' -> 0 ->> 'name',
+  'Other', 'An opened turn switches and runs with the new character'
 );
 
 select tests.clear_authentication();

@@ -65,18 +65,6 @@ export function update(tx: Tx, id: string, change: { title?: string; status?: st
     returning *`;
 }
 
-/** Points a conversation at another (visible) character, as a roleplay unless told otherwise. */
-export function setCharacter(
-  tx: Tx,
-  id: string,
-  characterId: string | null,
-  conversationType = "character_roleplay",
-) {
-  return tx<Conversation[]>`
-    update public.conversations set character_id = ${characterId}, conversation_type = ${conversationType}
-    where id = ${id} returning *`;
-}
-
 /** Stores the rolling summary of older turns. */
 export function setMemory(tx: Tx, id: string, memory: Record<string, unknown>) {
   return tx<{ id: string }[]>`
@@ -120,7 +108,7 @@ export function messagesBefore(
 
 /** What {@link openTurn} answers: nothing was stored unless `outcome` is `opened`. */
 export type OpenedTurn =
-  | { outcome: "not_found" | "nsfw_forbidden" | "override_forbidden" }
+  | { outcome: "not_found" | "nsfw_forbidden" | "override_forbidden" | "character_not_found" }
   | { outcome: "rate_limited"; wait_ms: number }
   | {
     outcome: "opened";
@@ -151,9 +139,12 @@ export function openTurn(
     wantsPromptOverride: boolean;
     historyLimit: number;
     defaultPerMinute: number;
+    /** Switches the conversation to this character, with the turn (the reference body). */
+    characterId?: string;
   },
 ) {
   return tx<{ turn: OpenedTurn }[]>`
     select public.open_chat_turn(${t.conversationId}::uuid, ${t.content}, ${t.wantsNsfw},
-      ${t.wantsPromptOverride}, ${t.historyLimit}::int, ${t.defaultPerMinute}::int) as turn`;
+      ${t.wantsPromptOverride}, ${t.historyLimit}::int, ${t.defaultPerMinute}::int,
+      ${t.characterId ?? null}::uuid) as turn`;
 }
