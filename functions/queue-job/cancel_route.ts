@@ -5,6 +5,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { asService } from "../../shared/db/scopes.ts";
 import * as jobTable from "../../shared/db/tables/jobs.ts";
+import * as webhookEvents from "../../shared/db/tables/webhook_events.ts";
 import { AppError } from "../../shared/errors.ts";
 import { requireUser, userCaller } from "../../shared/http/auth/guards.ts";
 import type { FunctionApp } from "../../shared/http/create_app.ts";
@@ -49,11 +50,22 @@ export function registerCancelJob(app: FunctionApp, deps: QueueJobDeps): void {
     // cancel callback then finds it ended, instead of winning the race and leaving this request
     // to answer 409 for a cancel it caused.
     // Service path: the state machine and the refund are the backend's, for a job shown to be the caller's.
-    const [t] = await asService(jobs.db, (tx) =>
-      jobTable.transition(tx, id, "cancel", {
+    const t = await asService(jobs.db, async (tx) => {
+      // A terminal report being applied (outputs stored where the user can read them) cannot be
+      // cancelled and refunded under it. The lock first: a delivery's claim holds the job's
+      // key-share lock until it commits, so what the next statement reads is settled.
+      await jobTable.lockJob(tx, id);
+      const [{ busy }] = await webhookEvents.deliveryInProgress(tx, id);
+      if (busy) return undefined;
+      const [done] = await jobTable.transition(tx, id, "cancel", {
         error_code: "cancelled_by_user",
         error_message: "Cancelled by the user",
-      }));
+      });
+      return done;
+    });
+    if (!t) {
+      throw new AppError("CONFLICT", "The job is finishing: its outputs are being stored");
+    }
     const after = await findJob(jobs, caller.claims, id);
     // A concurrent cancel of the same job got there first: the job ended as asked.
     if (!t.applied && after?.status !== JOB_STATUS.cancelled) {

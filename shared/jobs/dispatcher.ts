@@ -6,11 +6,11 @@
  */
 import { asService } from "../db/scopes.ts";
 import * as jobs from "../db/tables/jobs.ts";
+import { sha256Hex } from "../encoding.ts";
 import { readSettings } from "../db/tables/system_config.ts";
 import { generationFor } from "../providers/adapters.ts";
 import type { JobDeps } from "./job_deps.ts";
-import { applyReport } from "./outcome.ts";
-import { outputSource } from "./outputs.ts";
+import { handleDelivery } from "./deliveries.ts";
 import { cancelAtProvider } from "./provider_cancel.ts";
 import { submitJob } from "./submit.ts";
 
@@ -114,11 +114,21 @@ async function reconcileOverdue(
         job.provider_prediction_id!,
       );
       if (report.state === "running") return;
-      const result = await applyReport(deps, job, report, {
-        source: outputSource(model.provider),
-        modelUsed: model.model.model_key,
+      // Applied as a delivery of its own (claimed once, like a webhook): a cancel meanwhile sees
+      // the claim and cannot refund a job whose outputs are being stored.
+      const predictionId = job.provider_prediction_id!;
+      const result = await handleDelivery(deps, {
+        provider: model.provider.row,
+        predictionId,
+        deliveryId: `reconcile:${predictionId}`,
+        payloadHash: sha256Hex(`reconcile:${predictionId}:${report.state}`),
+        eventType: "reconcile",
+        report,
+        jobIdParam: job.id,
       });
-      if (result !== "duplicate" && result !== "ignored") counts.reconciled++;
+      if (result !== "duplicate" && result !== "ignored" && result !== "noted") {
+        counts.reconciled++;
+      }
     } catch (err) {
       deps.log.warn("reconcile failed", { job_id: job.id, err });
     }

@@ -225,3 +225,42 @@ Deno.test("a job is refunded once however many ways it ends: cancel, then failur
     }
   });
 });
+
+Deno.test("a job whose outputs are being stored cannot be cancelled and refunded under them", async () => {
+  await withDb(async (sql) => {
+    const user = await createFundedUser(sql, 10);
+    const provider = await createSimProvider(sql);
+    try {
+      const model = await createSimModel(sql, provider.id, {
+        delay_ms: 60_000,
+        webhook: { drop: ["start", "output", "logs", "completed"] },
+      });
+      const created = await callFn(user, "POST", "/queue-job", {
+        prompt: "kept",
+        model_id: model.id,
+      });
+      const id = jobOf(created).id as string;
+      await waitForJob(sql, id, ["processing"]);
+      // A success delivery claimed and its outputs on their way to the user's folder: the claim
+      // row exactly as claim_webhook_delivery leaves it until the job completes.
+      const hash = "0".repeat(64);
+      await sql`insert into public.webhook_events (provider, delivery_id, payload_hash, event_type, job_id)
+        values (${provider.name}, ${`msg_${id}`}, ${hash}, 'completed', ${id})`;
+      const refused = await callFn(user, "POST", `/queue-job/jobs/${id}/cancel`);
+      assertEquals(refused.status, 409, JSON.stringify(refused.body));
+      assertEquals(
+        (refused.body.error as { message: string }).message,
+        "The job is finishing: its outputs are being stored",
+      );
+      const [still] = await sql`select status from public.jobs where id = ${id}`;
+      assertEquals(still.status, "processing");
+      // A claim its process abandoned (older than two minutes) no longer holds the job.
+      await sql`update public.webhook_events set received_at = now() - interval '3 minutes'
+        where job_id = ${id}`;
+      const cancelled = await callFn(user, "POST", `/queue-job/jobs/${id}/cancel`);
+      assertEquals([cancelled.status, cancelled.body.refunded], [200, 1]);
+    } finally {
+      await cleanup(sql, [user], [provider]);
+    }
+  });
+});

@@ -129,6 +129,11 @@ export function enqueuePrecheck(
       ${req.idempotencyKey ?? null}, ${req.requestHash}) as outcome`;
 }
 
+/** Locks a job's row for the rest of the transaction (a cancel's check, then its transition). */
+export function lockJob(tx: Tx, id: string) {
+  return tx<{ id: string }[]>`select id from public.jobs where id = ${id} for update`;
+}
+
 /** The only way a job changes state. */
 export function transition(tx: Tx, id: string, event: JobEvent, data: Record<string, unknown>) {
   return tx<Transition[]>`select * from public.job_transition(${id}::uuid, ${event},

@@ -41,3 +41,17 @@ export function claim(
 export function release(tx: Tx, provider: string, deliveryId: string, error: string) {
   return tx`select public.release_webhook_delivery(${provider}, ${deliveryId}, ${error})`;
 }
+
+/**
+ * Whether a terminal report of the job is being applied right now: a claim taken (`received`)
+ * and not abandoned (a claim older than two minutes may be taken over, as claim_webhook_delivery
+ * does). Read after locking the job: a claim holds the job's key-share lock until it commits.
+ */
+export function deliveryInProgress(tx: Tx, jobId: string) {
+  return tx<{ busy: boolean }[]>`
+    select exists (
+      select 1 from public.webhook_events e
+      where e.job_id = ${jobId} and e.status = 'received'
+        and e.received_at > now() - interval '2 minutes'
+    ) as busy`;
+}
