@@ -59,8 +59,13 @@ export async function enqueueJob(
   // The seed is drawn once: the job may be described twice (as typed, then enhanced).
   const seed = primary.capabilities!.supports_seed ? spec.seed ?? deps.random() : undefined;
   let priced = priceAndDescribe(spec, primary, referencePath, typedPlan(spec), seed);
-  if (spec.enhance && await chargeWouldProceed(deps, caller, priced.cost, spec, idempotencyKey)) {
-    const plan = await planPrompt(deps, caller.userId, spec, primary);
+  if (spec.enhance) {
+    // A charge expected to be refused or replayed spends no enhancement. enqueue_job decides
+    // under its lock: should it create the job after all (a balance topped up meanwhile), the job
+    // says why its prompt is the typed one.
+    const plan = await chargeWouldProceed(deps, caller, priced.cost, spec, idempotencyKey)
+      ? await planPrompt(deps, caller.userId, spec, primary)
+      : { ...typedPlan(spec), enhancement_strategy: "skipped_precheck" };
     priced = priceAndDescribe(spec, primary, referencePath, plan, seed);
   }
   return await charge(deps, caller, primary, { ...priced, spec, idempotencyKey });
@@ -175,7 +180,8 @@ function priceAndDescribe(
     reference_image_path: referencePath ?? null,
     project_id: spec.projectId ?? null,
     metadata: {
-      ...spec.metadata,
+      ...clientMetadata(spec.metadata),
+      // Only the validated field: the submission reads this key (prompt strength).
       ...(spec.referenceStrength !== undefined
         ? { reference_strength: spec.referenceStrength }
         : {}),
@@ -235,4 +241,15 @@ async function charge(
         `This job costs ${req.cost} credits; the balance is ${row.balance}`,
       );
   }
+}
+
+/** Keys of `metadata` the backend acts on: a client's value for one is dropped, not stored. */
+const RESERVED_METADATA_KEYS = ["reference_strength"];
+
+/** The client's metadata, stored and returned but never acted on. */
+function clientMetadata(metadata: JobSpec["metadata"]): Record<string, unknown> {
+  if (!metadata) return {};
+  const out: Record<string, unknown> = { ...metadata };
+  for (const key of RESERVED_METADATA_KEYS) delete out[key];
+  return out;
 }

@@ -176,3 +176,40 @@ Deno.test("GET /queue-job/jobs pages newest first with a keyset cursor and filte
     }
   });
 });
+
+Deno.test("a job attaches to the caller's own project only (an admin's too); metadata's reserved keys are dropped", async () => {
+  await withDb(async (sql) => {
+    const owner = await createFundedUser(sql, 100);
+    const admin = await createFundedUser(sql, 100);
+    await sql`insert into public.user_roles (user_id, role) values (${admin.id}, 'admin')`;
+    const provider = await createSimProvider(sql);
+    try {
+      const model = await createSimModel(sql, provider.id);
+      const [project] =
+        await sql`insert into public.projects (user_id, title, original_prompt, media_type)
+        values (${owner.id}, 'Owner project', 'p', 'image') returning id`;
+      const foreign = await callFn(admin, "POST", "/queue-job", {
+        prompt: "p",
+        model_id: model.id,
+        project_id: project.id,
+      });
+      assertEquals(foreign.status, 400, JSON.stringify(foreign.body));
+      const own = await callFn(owner, "POST", "/queue-job", {
+        prompt: "p",
+        model_id: model.id,
+        project_id: project.id,
+        // The submission reads reference_strength from the job's metadata: only the validated
+        // top-level field may set it.
+        metadata: { reference_strength: 0.9, note: "kept" },
+      });
+      assertEquals(own.status, 202, JSON.stringify(own.body));
+      const [job] = await sql`select project_id, metadata from public.jobs
+        where id = ${((own.body.job as Body).id) as string}`;
+      assertEquals([job.project_id, job.metadata], [project.id, { note: "kept" }]);
+    } finally {
+      await sql`delete from public.jobs where user_id = any(${[owner.id, admin.id]}::uuid[])`;
+      await sql`delete from public.projects where user_id = ${owner.id}`;
+      await cleanup(sql, [owner, admin], [provider]);
+    }
+  });
+});

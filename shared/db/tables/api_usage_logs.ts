@@ -59,8 +59,9 @@ export function insertCall(tx: Tx, call: ProviderCall) {
 export const storable = {
   tokens: (n: unknown): number | undefined =>
     typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= 2_147_483_647 ? n : undefined,
+  // numeric(12, 6) rounds to six places first: 999999.9999996 would become 1000000.000000.
   costUsd: (n: unknown): number | undefined =>
-    typeof n === "number" && Number.isFinite(n) && n >= 0 && n < 1_000_000 ? n : undefined,
+    typeof n === "number" && Number.isFinite(n) && n >= 0 && n <= 999_999.999999 ? n : undefined,
 };
 
 /** What a provider later says a call really cost. */

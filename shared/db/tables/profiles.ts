@@ -16,7 +16,11 @@ export function hasRole(tx: Tx, userId: string, role: string) {
   return tx<{ granted: boolean }[]>`select public.has_role(${userId}::uuid, ${role}) as granted`;
 }
 
-/** Whether a project is the caller's own (RLS shows only those). */
+/**
+ * Whether a project is the caller's own. Owned, not merely visible: RLS also shows admins every
+ * project, and nobody attaches their work to someone else's.
+ */
 export function ownProject(tx: Tx, id: string) {
-  return tx<{ id: string }[]>`select id from public.projects where id = ${id}`;
+  return tx<{ id: string }[]>`
+    select id from public.projects where id = ${id} and user_id = (select auth.uid())`;
 }
