@@ -122,6 +122,8 @@ export function startGateway(opts: GatewayOptions): Deno.HttpServer {
           headers,
           body,
           redirect: "manual",
+          // A client that leaves is seen by the function too (a streamed chat reply stops).
+          signal: req.signal,
           // Required by fetch for a streamed request body.
           duplex: "half",
         };

@@ -13,6 +13,7 @@ import { recordChatCall } from "../prompts/chat_calls.ts";
 import { cleanEnhanced } from "../prompts/clean_prompt.ts";
 import type { ChatDeps } from "./chat_deps.ts";
 import type { ChatCaller, PreparedTurn } from "./chat_turn.ts";
+import { storableText } from "./storable_text.ts";
 
 /** A summary is refreshed once every this many turns while older turns are left out. */
 export const SUMMARY_EVERY_TURNS = 4;
@@ -55,7 +56,9 @@ async function nameConversation(
     },
     { role: "user", content: `${turn.userMessage.content}\n\n${reply.content}`.slice(0, 4000) },
   ], 24);
-  const title = cleanEnhanced(text ?? "").replace(/[.!]+$/, "").slice(0, 80).trim();
+  // cleanEnhanced drops control characters and lone surrogates; the cut is by code point, so
+  // no character is split in two.
+  const title = [...cleanEnhanced(text ?? "").replace(/[.!]+$/, "")].slice(0, 80).join("").trim();
   if (!title) return;
   // As the user: the title is theirs to change, and RLS keeps it to their conversation.
   await asUser(
@@ -90,13 +93,15 @@ async function refreshSummary(deps: ChatDeps, caller: ChatCaller, turn: Prepared
       content: `${previous ? `Earlier summary:\n${previous}\n\n` : ""}Messages:\n${transcript}`,
     },
   ], 400);
-  if (!summary?.trim()) return;
+  // jsonb refuses U+0000 as text columns do: what the model wrote is stored without it.
+  const kept = storableText(summary ?? "").trim();
+  if (!kept) return;
   // Service path: users cannot write memory_data (it reaches the system prompt); the id is the
   // turn's, which open_chat_turn read under the caller's RLS.
   await asService(deps.db, (tx) =>
     conversations.setMemory(tx, turn.conversation.id, {
       ...(turn.conversation.memory_data as Record<string, unknown>),
-      summary: summary.trim(),
+      summary: kept,
       summarized_messages: outside.length,
       summarized_at: new Date().toISOString(),
     }));

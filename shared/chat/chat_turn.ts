@@ -14,6 +14,7 @@ import { type ChatCallOutcome, recordChatCall } from "../prompts/chat_calls.ts";
 import type { ContentMode } from "../vocabulary.ts";
 import type { ChatDeps } from "./chat_deps.ts";
 import { afterTurn } from "./after_turn.ts";
+import { storableText } from "./storable_text.ts";
 
 /** The caller of a turn. */
 export interface ChatCaller {
@@ -195,15 +196,6 @@ async function storeReply(
       type,
     }));
   return message;
-}
-
-/**
- * Model output as Postgres `text` can hold it: without U+0000, which it refuses. Whitespace-only
- * output counts as empty.
- */
-export function storableText(text: string): string {
-  const clean = text.includes("\0") ? text.replaceAll("\0", "") : text;
-  return clean.trim() ? clean : "";
 }
 
 const CLIENT_LEFT = "client disconnected";
