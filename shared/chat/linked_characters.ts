@@ -29,7 +29,7 @@ export async function checkLinks(
   const ids = [links.characterId, links.userCharacterId].filter((id): id is string => !!id);
   const [found, project, standing] = await asUser(db, caller.claims, (tx) =>
     [
-      characters.visibleByIds(tx, ids),
+      characters.usableByIds(tx, ids),
       profiles.ownProject(tx, links.projectId ?? "00000000-0000-0000-0000-000000000000"),
       profiles.callerStanding(tx),
     ] as const);

@@ -1,10 +1,13 @@
 /** What a model wrote, made storable. */
 
 /**
- * Model output as Postgres `text` can hold it: without U+0000, which it refuses. Whitespace-only
- * output counts as empty.
+ * Model output as Postgres can hold it, in `text` and in `jsonb` alike: without U+0000, which
+ * both refuse, and without UTF-16 halves missing their pair, which `jsonb` refuses (a lone
+ * surrogate becomes U+FFFD, as it would in a text column). Whitespace-only output counts as empty.
  */
 export function storableText(text: string): string {
-  const clean = text.includes("\0") ? text.replaceAll("\0", "") : text;
+  const clean = text.replaceAll("\0", "").replace(LONE_SURROGATE, "\uFFFD");
   return clean.trim() ? clean : "";
 }
+
+const LONE_SURROGATE = /[\uD800-\uDFFF]/gu;

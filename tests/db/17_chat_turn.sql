@@ -2,7 +2,7 @@
 -- caller's standing, takes the chat rate-limit slot and stores the user's message; nothing is
 -- stored for a request it refuses. take_own_rate_slot spends only the caller's own budget.
 begin;
-select plan(20);
+select plan(22);
 
 select tests.create_supabase_user('alice');
 select tests.create_supabase_user('bob');
@@ -88,6 +88,24 @@ select is(
   public.open_chat_turn('77777777-1000-4000-8000-00000000000a', 'switched', false, false, 5, 10,
     '77777777-0000-4000-8000-000000000002') -> 'characters' -> 0 ->> 'name',
   'Other', 'An opened turn switches and runs with the new character'
+);
+
+-- An admin sees every character (RLS), but uses only their own and public ones.
+select tests.clear_authentication();
+select tests.create_supabase_user('chat_admin');
+insert into public.user_roles (user_id, role) values (tests.get_supabase_uid('chat_admin'), 'admin');
+insert into public.conversations (id, user_id, title)
+values ('77777777-1000-4000-8000-00000000000c', tests.get_supabase_uid('chat_admin'), 'Admin');
+select tests.authenticate_as('chat_admin');
+select is(
+  public.open_chat_turn('77777777-1000-4000-8000-00000000000c', 'x', false, false, 5, 10,
+    '77777777-0000-4000-8000-000000000003') ->> 'outcome',
+  'character_not_found', 'An admin cannot switch to another user''s private character'
+);
+select throws_ok(
+  $$insert into public.conversations (user_id, title, character_id) values (tests.get_supabase_uid('chat_admin'), 'x', '77777777-0000-4000-8000-000000000003')$$,
+  '42501', 'new row violates row-level security policy for table "conversations"',
+  'nor link one to a conversation'
 );
 
 select tests.clear_authentication();

@@ -131,6 +131,12 @@ Deno.test("playground-chat: admin conversations, a deleted account, a character 
     assertEquals([refused.status, err(refused.body).code], [403, "FORBIDDEN"]);
     assertEquals(err(refused.body).details?.[0].field, "conversation_type");
     await newConversation(admin, { conversation_type: "admin" });
+    // An admin sees every character, but uses only their own and public ones.
+    const hidden = await createCharacter(sql, { userId: bob.id, system_prompt: "bob's own" });
+    const peek = await callFn(admin, "POST", "/playground-chat/conversations", {
+      character_id: hidden.id,
+    });
+    assertEquals([peek.status, err(peek.body).code], [404, "NOT_FOUND"]);
 
     // A token that outlived its profile.
     await sql`delete from public.profiles where id = ${bob.id}`;

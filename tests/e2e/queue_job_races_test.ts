@@ -254,8 +254,12 @@ Deno.test("a job whose outputs are being stored cannot be cancelled and refunded
       );
       const [still] = await sql`select status from public.jobs where id = ${id}`;
       assertEquals(still.status, "processing");
-      // A claim its process abandoned (older than two minutes) no longer holds the job.
+      // Still held after the two minutes a redelivery waits (outputs may still be arriving)...
       await sql`update public.webhook_events set received_at = now() - interval '3 minutes'
+        where job_id = ${id}`;
+      assertEquals((await callFn(user, "POST", `/queue-job/jobs/${id}/cancel`)).status, 409);
+      // ...but a claim its process abandoned long ago no longer holds the job.
+      await sql`update public.webhook_events set received_at = now() - interval '11 minutes'
         where job_id = ${id}`;
       const cancelled = await callFn(user, "POST", `/queue-job/jobs/${id}/cancel`);
       assertEquals([cancelled.status, cancelled.body.refunded], [200, 1]);

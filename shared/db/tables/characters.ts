@@ -9,14 +9,13 @@ import type { Tx } from "../client.ts";
 /** A character row. */
 export type Character = Tables<"characters">;
 
-/** A character the caller may use (asUser: RLS decides). */
-export function visible(tx: Tx, id: string) {
-  return tx<Character[]>`select * from public.characters where id = ${id}`;
-}
-
-/** The characters among `ids` the caller may use (asUser: RLS decides). */
-export function visibleByIds(tx: Tx, ids: string[]) {
-  return tx<Character[]>`select * from public.characters where id = any(${ids}::uuid[])`;
+/**
+ * The characters among `ids` the caller may use (asUser): their own or public ones RLS shows them
+ * (NSFW ones only to the age-verified). Not merely visible: RLS shows admins every character.
+ */
+export function usableByIds(tx: Tx, ids: string[]) {
+  return tx<Character[]>`select * from public.characters where id = any(${ids}::uuid[])
+    and (user_id = (select auth.uid()) or is_public)`;
 }
 
 /**

@@ -43,15 +43,18 @@ export function release(tx: Tx, provider: string, deliveryId: string, error: str
 }
 
 /**
- * Whether a terminal report of the job is being applied right now: a claim taken (`received`)
- * and not abandoned (a claim older than two minutes may be taken over, as claim_webhook_delivery
- * does). Read after locking the job: a claim holds the job's key-share lock until it commits.
+ * Whether a terminal report of the job may be being applied right now: a claim taken
+ * (`received`) in the last ten minutes. Longer than any output store takes (each output's
+ * download has a 60 s timeout, and a job has at most a few), though a redelivery may take a claim
+ * over after two: a cancel must not refund under outputs still arriving. A claim left by a dead
+ * process stops holding the job after that; the reconciler or the deadline ends it meanwhile.
+ * Read after locking the job: a claim holds the job's key-share lock until it commits.
  */
 export function deliveryInProgress(tx: Tx, jobId: string) {
   return tx<{ busy: boolean }[]>`
     select exists (
       select 1 from public.webhook_events e
       where e.job_id = ${jobId} and e.status = 'received'
-        and e.received_at > now() - interval '2 minutes'
+        and e.received_at > now() - interval '10 minutes'
     ) as busy`;
 }
