@@ -1,7 +1,7 @@
 -- Identity: handle_new_user, profiles (RLS, column grants, profiles_guard birth-date rule),
 -- user_roles, has_role's enumeration guard, user_activity_log.
 begin;
-select plan(42);
+select plan(43);
 
 update public.system_config set config = config || '{"starting_credits": 7}' where id = 1;
 select tests.create_supabase_user('alice', metadata => '{"username": "alice_1"}');
@@ -173,6 +173,14 @@ select lives_ok(
   'The service role records activity'
 );
 select public.record_user_activity(tests.get_supabase_uid('bob'), 'job.create', 'job', 'y');
+-- A token whose account is gone: kept without a user (no foreign-key failure to roll back a
+-- group of other requests' writes), naming the id the token carried.
+select public.record_user_activity('00000000-0000-4000-8000-0000000000dd', 'job.create');
+select is(
+  (select array_agg(metadata ->> 'user_id_without_profile') from public.user_activity_log
+   where user_id is null),
+  array['00000000-0000-4000-8000-0000000000dd'], 'Activity of a user without a profile is kept, without a user'
+);
 
 select tests.authenticate_as('alice');
 select results_eq(
