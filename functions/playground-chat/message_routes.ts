@@ -8,7 +8,7 @@ import { runTurn, type TurnEvent } from "../../shared/chat/chat_turn.ts";
 import { prepareTurn } from "../../shared/chat/prepare_turn.ts";
 import { asUser } from "../../shared/db/scopes.ts";
 import * as conversations from "../../shared/db/tables/conversations.ts";
-import { AppError, type ErrorCode } from "../../shared/errors.ts";
+import { AppError } from "../../shared/errors.ts";
 import { requireUser, userCaller } from "../../shared/http/auth/guards.ts";
 import type { FunctionApp } from "../../shared/http/create_app.ts";
 import { errorResponses, toAppError } from "../../shared/http/error_envelope.ts";
@@ -166,7 +166,7 @@ function sseOf(e: TurnEvent) {
  */
 export function turnError(e: Extract<TurnEvent, { type: "error" }>): AppError {
   if (e.code === "UPSTREAM_FAILED" && e.cause !== undefined) return toAppError(e.cause);
-  return new AppError(e.code as ErrorCode, e.message);
+  return new AppError(e.code, e.message);
 }
 
 /**

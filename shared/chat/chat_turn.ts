@@ -7,6 +7,7 @@
 import { asService, type Claims } from "../db/scopes.ts";
 import * as conversations from "../db/tables/conversations.ts";
 import { sha256Hex } from "../encoding.ts";
+import type { ErrorCode } from "../errors.ts";
 import { chatFor } from "../providers/adapters.ts";
 import type { ChatMessage, ChatResult, ChatUsage } from "../providers/chat_client.ts";
 import type { ResolvedModel } from "../providers/registry.ts";
@@ -31,7 +32,7 @@ export interface TurnRequest {
   contentTier?: ContentMode;
   /** Admins only: replaces the template's system prompt. */
   systemPromptOverride?: string;
-  /** A character to switch the conversation to, with this turn (checked visible first). */
+  /** A character to switch the conversation to, with this turn (the caller's own or public). */
   characterId?: string;
 }
 
@@ -39,7 +40,7 @@ export interface TurnRequest {
 export interface PreparedTurn {
   conversation: conversations.Conversation;
   userMessage: conversations.Message;
-  /** The linked character the caller can see (RLS), if any: the one the model plays. */
+  /** The linked character the caller may use (their own or public), if any: the model plays it. */
   characterId: string | null;
   model: ResolvedModel;
   tier: ContentMode;
@@ -59,7 +60,7 @@ export interface PreparedTurn {
 export type TurnEvent =
   | { type: "delta"; content: string }
   | { type: "completed"; message: conversations.Message; usage: TurnUsage }
-  | { type: "error"; code: string; message: string; cause?: unknown };
+  | { type: "error"; code: ErrorCode; message: string; cause?: unknown };
 
 /** Usage of the reply, as the provider's final chunk reported it. */
 export interface TurnUsage {
@@ -166,10 +167,9 @@ function billed(partial: Partial<ChatResult>) {
   return { usage: partial.usage, generationId: partial.generationId };
 }
 
-/** The reply could not be stored: gone (deleted meanwhile, RLS refuses the insert) or a fault. */
+/** The reply could not be stored: gone (deleted meanwhile: the insert's foreign key) or a fault. */
 function storeFailed(deps: ChatDeps, err: unknown): TurnEvent {
-  const code = String((err as { code?: unknown } | null)?.code);
-  if (code === "42501" || code === "23503") {
+  if ((err as { code?: unknown } | null)?.code === FOREIGN_KEY_VIOLATION) {
     return {
       type: "error",
       code: "NOT_FOUND",
@@ -199,6 +199,7 @@ async function storeReply(
 }
 
 const CLIENT_LEFT = "client disconnected";
+const FOREIGN_KEY_VIOLATION = "23503";
 
 function usageOf(u: ChatUsage | undefined, model: string): TurnUsage {
   return {

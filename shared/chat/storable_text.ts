@@ -6,8 +6,6 @@
  * surrogate becomes U+FFFD, as it would in a text column). Whitespace-only output counts as empty.
  */
 export function storableText(text: string): string {
-  const clean = text.replaceAll("\0", "").replace(LONE_SURROGATE, "\uFFFD");
+  const clean = text.replaceAll("\0", "").toWellFormed();
   return clean.trim() ? clean : "";
 }
-
-const LONE_SURROGATE = /[\uD800-\uDFFF]/gu;
