@@ -49,7 +49,9 @@ export function planChat(body: Record<string, unknown>, scenario: Scenario): Cha
 
   const lastUser = [...messages].reverse().find((m) => m.role === "user");
   const echoed = scenarioFromText(textOf(lastUser?.content)).text;
-  let words = (scenario.reply ?? `Echo(${model}): ${echoed}`).split(/\s+/).filter(Boolean);
+  const reply = scenario.reply ?? `Echo(${model}): ${echoed}`;
+  const repeat = Math.min(Math.max(1, Math.floor(Number(scenario.reply_repeat) || 1)), 100_000);
+  let words = Array(repeat).fill(reply).join(" ").split(/\s+/).filter(Boolean);
   const max = Number(body.max_completion_tokens ?? body.max_tokens ?? 0);
   const cut = max > 0 && words.length > max;
   if (cut) words = words.slice(0, max);

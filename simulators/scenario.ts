@@ -39,6 +39,7 @@
  *   fallback_fail       models that fail (the next of `models` answers)           [openrouter]
  *   processing_comments number of `: OPENROUTER PROCESSING` lines (default 2)     [openrouter]
  *   reply               fixed reply text instead of the echo                      [openrouter]
+ *   reply_repeat        the reply N times over, joined by spaces (long replies)   [openrouter]
  *   cost                cost reported in usage (default derived from tokens)      [openrouter]
  *   broadcast           true (configured URL) or {"url": ...}: post a Broadcast
  *                       OTLP trace after the generation finishes                  [openrouter]
@@ -80,6 +81,7 @@ export interface Scenario {
   fallback_fail?: string[];
   processing_comments?: number;
   reply?: string;
+  reply_repeat?: number;
   cost?: number;
   broadcast?: boolean | { url?: string };
 }

@@ -15,7 +15,7 @@ import { type ChatCallOutcome, recordChatCall } from "../prompts/chat_calls.ts";
 import type { ContentMode } from "../vocabulary.ts";
 import type { ChatDeps } from "./chat_deps.ts";
 import { afterTurn } from "./after_turn.ts";
-import { storableText } from "./storable_text.ts";
+import { firstChars, MESSAGE_MAX_CHARS, storableText } from "./storable_text.ts";
 
 /** The caller of a turn. */
 export interface ChatCaller {
@@ -79,14 +79,19 @@ export async function* runTurn(
   signal: AbortSignal,
 ): AsyncGenerator<TurnEvent> {
   const started = performance.now();
-  const record = (outcome: ChatCallOutcome) =>
-    recordChatCall(deps.commits, {
+  // Set once the call is recorded: a client that leaves while an error is recorded or sent must
+  // not have the same call recorded again (or a partial reply stored after the error).
+  let recorded = false;
+  const record = (outcome: ChatCallOutcome) => {
+    recorded = true;
+    return recordChatCall(deps.commits, {
       model: turn.model,
       userId: caller.userId,
       requestType: "chat",
       started,
       metadata: { conversation_id: turn.conversation.id, tier: turn.tier },
     }, outcome).catch((err) => deps.log.error("chat usage row failed", { err }));
+  };
   let shown = "";
   let reply: ChatResult | undefined;
   let last: Partial<ChatResult> = {};
@@ -136,7 +141,7 @@ export async function* runTurn(
       return;
     }
   } finally {
-    if (signal.aborted && !reply) {
+    if (signal.aborted && !reply && !recorded) {
       // The client went away: the call is recorded (the provider may bill it) and what the
       // client was shown is kept, marked as partial.
       await record({ ok: false, error: new Error(CLIENT_LEFT), fault: false, ...billed(last) });
@@ -186,14 +191,17 @@ async function storeReply(
   text: string,
   type: "text" | "partial",
 ) {
+  // A reply longer than a message holds is stored cut, as a partial one (the client was shown
+  // all of it as it streamed).
+  const stored = firstChars(storableText(text) || "(no reply)", MESSAGE_MAX_CHARS);
   // Service path: users may store only their own side of a conversation (RLS lets them insert
   // `user` messages); the conversation is the turn's, which open_chat_turn read under their RLS.
   const [message] = await asService(deps.db, (tx) =>
     conversations.insertMessage(tx, {
       conversationId: turn.conversation.id,
       sender: "assistant",
-      content: storableText(text) || "(no reply)",
-      type,
+      content: stored.text,
+      type: stored.cut ? "partial" : type,
     }));
   return message;
 }

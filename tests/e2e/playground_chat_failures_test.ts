@@ -177,3 +177,24 @@ Deno.test("playground-chat: admin conversations, a deleted account, a character 
     assertEquals([after.character_id, after.conversation_type], [null, "general"]);
   });
 });
+
+Deno.test("playground-chat: a reply longer than a message holds is stored cut, as a partial reply", async () => {
+  await withChat(async (sql, s, { alice }) => {
+    const id = await newConversation(alice);
+    // 250 words of 500 emoji (two UTF-16 units each): 125,250 characters, past the column's
+    // 100,000, and the cut falls inside a word, between two emoji.
+    const res = await post(alice, id, {
+      content: `long ${sim({ reply: "😀".repeat(500), reply_repeat: 250 })}`,
+      model_id: s.model.id,
+      stream: false,
+    });
+    assertEquals(res.status, 200, res.text.slice(0, 300));
+    const [stored] = await sql`select char_length(content) as chars, message_type,
+        right(content, 2) as tail, strpos(content, U&'\FFFD') as mended
+      from public.messages where conversation_id = ${id} and sender = 'assistant'`;
+    assertEquals(stored, { chars: 100_000, message_type: "partial", tail: "😀😀", mended: 0 });
+    const calls = await sql`select response_status from public.api_usage_logs
+      where provider_metadata ->> 'conversation_id' = ${id} and provider_metadata ? 'tier'`;
+    assertEquals(calls.map((c) => c.response_status), [200], "recorded once, as a success");
+  });
+});
