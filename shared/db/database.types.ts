@@ -849,6 +849,11 @@ isOneToOne: false
 "open_chat_turn":
 { Args: { "p_character_id"?: string,"p_content": string,"p_conversation_id": string,"p_default_per_minute": number,"p_history_limit": number,"p_wants_nsfw": boolean,"p_wants_prompt_override": boolean }; Returns: Json
                            },
+"own_conversation_links":
+{ Args: { "p_conversation_id": string }; Returns: {
+              "character_id": string,"conversation_type": string
+            }[]
+                           },
 "purge_expired_records":
 { Args: { "p_batch_size"?: number,"p_time_budget_ms"?: number }; Returns: Json
                            },
@@ -872,6 +877,9 @@ isOneToOne: false
                            },
 "setting_integer":
 { Args: { "p_config": Json,"p_default": number,"p_key": string,"p_max"?: number,"p_min"?: number }; Returns: number
+                           },
+"system_config_integers_are_numbers":
+{ Args: { "p_config": Json }; Returns: boolean
                            },
 "system_metrics_daily":
 { Args: { "p_days"?: number }; Returns: Json

@@ -42,9 +42,11 @@ select set_eq(
   $$select p.proname::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
     where n.nspname = 'public' and p.prosecdef and has_function_privilege('authenticated', p.oid, 'execute')$$,
   -- has_role for policies; take_own_rate_slot counts the caller's own chat/enhance requests in
-  -- a table users cannot write (open_chat_turn runs under RLS and needs it).
-  array['has_role', 'take_own_rate_slot'],
-  'The only definer functions authenticated may execute are has_role and take_own_rate_slot'
+  -- a table users cannot write (open_chat_turn runs under RLS and needs it);
+  -- own_conversation_links lets the conversations update policy read the stored row (a policy
+  -- cannot query its own table) and answers for the caller's own conversations only.
+  array['has_role', 'take_own_rate_slot', 'own_conversation_links'],
+  'The only definer functions authenticated may execute are has_role, take_own_rate_slot and own_conversation_links'
 );
 select is_empty(
   $$select p.oid::regprocedure::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace

@@ -1,7 +1,7 @@
 -- Provider registry: users read active providers (safe columns only) and active models of
 -- active providers; admins manage everything; anon gets nothing; CHECKs and the one-default rule.
 begin;
-select plan(40);
+select plan(43);
 
 select tests.create_supabase_user('alice');
 select tests.create_supabase_user('admin');
@@ -120,6 +120,18 @@ select throws_ok(
 select isnt_empty(
   $$update public.api_providers set display_name = 'Tuned', rate_limits = '{"requests_per_minute": 10}', is_active = true where name = 'test-active' returning id$$,
   'An admin can tune display_name, rate_limits and is_active'
+);
+select throws_ok(
+  $$update public.api_providers set rate_limits = '{"requests_per_minute": "600"}' where name = 'test-active'$$,
+  '23514', null, 'A per-minute limit that is a string is refused (the registry would pace nothing)'
+);
+select throws_ok(
+  $$update public.api_providers set rate_limits = '{"requests_per_minute": 600.5}' where name = 'test-active'$$,
+  '23514', null, '... a fraction too'
+);
+select throws_ok(
+  $$update public.api_providers set rate_limits = '{"requests_per_minute": null}' where name = 'test-active'$$,
+  '23514', null, '... and null'
 );
 -- Should a later migration widen the grant by mistake, the trigger still refuses.
 select tests.clear_authentication();

@@ -2,7 +2,7 @@
 -- settings that used to be fixed in code (cooldown, idempotency window, workspace TTL), and a
 -- purge that survives a malformed setting.
 begin;
-select plan(23);
+select plan(25);
 
 -- --- setting_integer -------------------------------------------------------------------------
 select is(public.setting_integer('{"k": 42}', 'k', 7), 42, 'a number is read');
@@ -62,13 +62,21 @@ select is(public.workspace_asset_expires_at(), now() + interval '168 hours',
   'without the setting workspace assets expire after a week');
 
 -- --- purge_expired_records -----------------------------------------------------------------
-update public.system_config set config = config || '{"webhook_event_retention_days": "thirty"}' where id = 1;
-select lives_ok($$select public.purge_expired_records()$$, 'a malformed retention setting means the default, not a failing purge');
+select throws_ok(
+  $$update public.system_config set config = config || '{"webhook_event_retention_days": "thirty"}' where id = 1$$,
+  '23514', null, 'a setting that is not a number is refused when written'
+);
+select throws_ok(
+  $$update public.system_config set config = config || '{"chat_requests_per_minute": "5"}' where id = 1$$,
+  '23514', null, '... a number as a string too (it used to fall back to the default, loosening the limit)'
+);
+update public.system_config set config = config || '{"webhook_event_retention_days": -30}' where id = 1;
+select lives_ok($$select public.purge_expired_records()$$, 'an out-of-range retention setting means the default, not a failing purge');
 
 -- --- take_user_rate_slot ---------------------------------------------------------------------
-update public.system_config set config = config || '{"chat_requests_per_minute": "30/min"}' where id = 1;
+update public.system_config set config = config || '{"chat_requests_per_minute": -30}' where id = 1;
 select is(public.take_user_rate_slot(tests.get_supabase_uid('settings_user'), 'chat', 1), 0,
-  'a malformed per-minute limit means the caller''s default, not a failing request: the first passes');
+  'an out-of-range per-minute limit means the caller''s default, not a failing request: the first passes');
 select ok(public.take_user_rate_slot(tests.get_supabase_uid('settings_user'), 'chat', 1) > 0,
   '... and that default (1) refuses the second');
 update public.system_config set config = config || '{"chat_requests_per_minute": 1e12}' where id = 1;

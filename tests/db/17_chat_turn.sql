@@ -2,7 +2,7 @@
 -- caller's standing, takes the chat rate-limit slot and stores the user's message; nothing is
 -- stored for a request it refuses. take_own_rate_slot spends only the caller's own budget.
 begin;
-select plan(22);
+select plan(28);
 
 select tests.create_supabase_user('alice');
 select tests.create_supabase_user('bob');
@@ -106,6 +106,47 @@ select throws_ok(
   $$insert into public.conversations (user_id, title, character_id) values (tests.get_supabase_uid('chat_admin'), 'x', '77777777-0000-4000-8000-000000000003')$$,
   '42501', 'new row violates row-level security policy for table "conversations"',
   'nor link one to a conversation'
+);
+
+-- Links are checked when set: a character that went private, or an admin role that was taken
+-- away, leaves the conversation renameable; setting a link the caller may not use still fails.
+select tests.clear_authentication();
+insert into public.characters (id, user_id, name, description, is_public)
+values ('77777777-0000-4000-8000-000000000004', tests.get_supabase_uid('bob'), 'Bob once public', 'x', true);
+insert into public.conversations (id, user_id, title, conversation_type, character_id)
+values ('77777777-1000-4000-8000-00000000000d', tests.get_supabase_uid('alice'), 'Was public',
+        'character_roleplay', '77777777-0000-4000-8000-000000000004');
+update public.characters set is_public = false where id = '77777777-0000-4000-8000-000000000004';
+insert into public.conversations (id, user_id, title, conversation_type)
+values ('77777777-1000-4000-8000-00000000000e', tests.get_supabase_uid('chat_admin'), 'Moderation', 'admin');
+delete from public.user_roles where user_id = tests.get_supabase_uid('chat_admin');
+select tests.authenticate_as('alice');
+select lives_ok(
+  $$update public.conversations set title = 'Renamed', status = 'archived' where id = '77777777-1000-4000-8000-00000000000d'$$,
+  'A conversation whose character went private can still be renamed and archived'
+);
+select is(
+  (select title from public.conversations where id = '77777777-1000-4000-8000-00000000000d'),
+  'Renamed', '... and the rename is stored'
+);
+select throws_ok(
+  $$update public.conversations set character_id = '77777777-0000-4000-8000-000000000003' where id = '77777777-1000-4000-8000-00000000000d'$$,
+  '42501', 'new row violates row-level security policy for table "conversations"',
+  'Setting another user''s private character is still refused'
+);
+select throws_ok(
+  $$update public.conversations set conversation_type = 'admin' where id = '77777777-1000-4000-8000-00000000000d'$$,
+  '42501', 'new row violates row-level security policy for table "conversations"',
+  'A user cannot make a conversation an admin one'
+);
+select is_empty(
+  $$select * from public.own_conversation_links('77777777-1000-4000-8000-00000000000b')$$,
+  'The stored links of another user''s conversation are not told'
+);
+select tests.authenticate_as('chat_admin');
+select lives_ok(
+  $$update public.conversations set title = 'Old moderation' where id = '77777777-1000-4000-8000-00000000000e'$$,
+  'A former admin can still rename their admin conversation'
 );
 
 select tests.clear_authentication();

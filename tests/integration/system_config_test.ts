@@ -118,15 +118,30 @@ Deno.test("the settings reader reads system_config, caches for its TTL and share
       clock += 1;
       assertEquals((await reader.get()).job_lease_seconds, 88, "after the TTL: read again");
 
-      await setLease("not a number");
+      await setLease(86_400);
       clock += 5_000;
-      assertEquals((await reader.get()).job_lease_seconds, 120, "malformed: the code default");
+      assertEquals((await reader.get()).job_lease_seconds, 120, "out of range: the code default");
+      const refused = await setLease("not a number").then(() => "updated", (e) => e.code);
+      assertEquals(refused, "23514", "a setting that is not a number is refused when written");
 
       assertOk(await readSettings(sql) === await readSettings(sql), "one cache per pool");
     } finally {
       await (before === null
         ? sql`update public.system_config set config = config - 'job_lease_seconds' where id = 1`
         : setLease(before));
+    }
+  });
+});
+
+Deno.test("every integer setting is refused as a string when written", async () => {
+  // The seeded keys and the two per-user rate limits (unseeded: their default is the code's).
+  const keys = [...Object.keys(READERS), "chat_requests_per_minute", "enhance_requests_per_minute"];
+  await withDb(async (sql) => {
+    for (const key of keys) {
+      const [row] = await sql<{ ok: boolean; number: boolean }[]>`
+        select public.system_config_integers_are_numbers(jsonb_build_object(${key}::text, '5')) as ok,
+          public.system_config_integers_are_numbers(jsonb_build_object(${key}::text, 5)) as number`;
+      assertEquals(row, { ok: false, number: true }, key);
     }
   });
 });
