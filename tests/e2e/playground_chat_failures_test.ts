@@ -153,6 +153,13 @@ Deno.test("playground-chat: admin conversations, a deleted account, a character 
     const [count] =
       await sql`select interaction_count from public.characters where id = ${shared.id}`;
     assertEquals(count.interaction_count, 0);
+    // The conversation is still the user's to rename and archive.
+    const renamed = await callFn(alice, "PATCH", `/playground-chat/conversations/${id}`, {
+      title: "Kept",
+      archived: true,
+    });
+    assertEquals(renamed.status, 200, JSON.stringify(renamed.body));
+    assertEquals((renamed.body.conversation as Body).title, "Kept");
 
     // The reference body's character swap is undone when the turn is refused.
     const nsfw = await createCharacter(sql, { userId: null, isPublic: true, rating: "nsfw" });
